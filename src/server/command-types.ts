@@ -1,0 +1,93 @@
+/**
+ * The command contract: what a command handler is, what it gets, and how it answers.
+ * Every command is a row in a family table (src/server/commands/<family>.ts) plus a function;
+ * registry.ts concatenates the family tables. Handlers write their reply straight into the
+ * connection's ReplyWriter (no Reply objects on the hot path) and never throw for an expected
+ * outcome: bad input gets an error reply (texts from errors.ts).
+ * Invariants: a handler writes exactly one top-level reply per call (EXEC's array counts as one);
+ * handlers run on the event loop one at a time, so each command is atomic.
+ * Not here: parsing (resp/request-parser.ts), encoding (resp/reply-writer.ts), lookup and arity
+ * checks (dispatch.ts).
+*/
+
+import type { Store } from '../store/store.js';
+
+/** How a reply is written. RESP3-only types degrade to their RESP2 forms as Redis does. */
+export interface ReplyWriter {
+  /** 2 or 3, set by HELLO. */
+  readonly protocol: 2 | 3;
+  /** `+text`; text must not contain CR or LF. */
+  simple(text: string): void;
+  /** `-text`; text is the whole message with its prefix, e.g. 'ERR syntax error'. */
+  error(text: string): void;
+  /** `:n`. */
+  integer(value: number | bigint): void;
+  /** `$len` + bytes (strings are encoded as UTF-8). */
+  bulk(value: Uint8Array | string): void;
+  /**
+   * A bulk string of `length` bytes whose body is produced by `fill(target, offset)` writing
+   * exactly `length` bytes into the output buffer: lets GET copy a value from the heap straight
+   * into the socket's buffer.
+   */
+  bulkFill(length: number, fill: (target: Buffer, offset: number) => void): void;
+  /** RESP2 `$-1`, RESP3 `_`. */
+  nullBulk(): void;
+  /** RESP2 `*-1`, RESP3 `_`. */
+  nullArray(): void;
+  /** `*count`, followed by `count` replies. */
+  arrayHeader(count: number): void;
+  /** RESP3 `%count` (count pairs follow); RESP2 `*2count`. */
+  mapHeader(pairCount: number): void;
+  /** RESP3 `~count`; RESP2 `*count`. */
+  setHeader(count: number): void;
+  /** RESP3 `>count`; RESP2 `*count` (pub/sub messages). */
+  pushHeader(count: number): void;
+  /** RESP3 `,value`; RESP2 a bulk string of the same text. */
+  double(value: number): void;
+  /** RESP3 `#t`/`#f`; RESP2 `:1`/`:0`. */
+  boolean(value: boolean): void;
+  /** RESP3 `=len\r\ntxt:text`; RESP2 a bulk string (INFO, CLIENT LIST...). */
+  verbatim(text: string): void;
+}
+
+/** Command flags, Redis's names (COMMAND INFO shows them). */
+export type CommandFlag =
+  | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'loading' | 'stale'
+  | 'skip_monitor' | 'fast' | 'no_auth' | 'allow_busy' | 'no_multi' | 'movablekeys';
+
+/**
+ * One command. `arity` is Redis's: positive = exactly that many argv entries (name included),
+ * negative = at least -arity. Key positions are Redis's first/last/step (1-based into argv,
+ * last -1 = through the end; 0/0/0 = no keys).
+ * `subcommands` (CLIENT, CONFIG, ...) are dispatched by the parent's handler or by dispatch.
+ */
+export interface CommandSpec {
+  readonly name: string; // upper case
+  readonly arity: number;
+  readonly flags: readonly CommandFlag[];
+  readonly firstKey: number;
+  readonly lastKey: number;
+  readonly keyStep: number;
+  readonly group: string; // Redis's COMMAND DOCS group: 'string', 'keyspace', 'connection', 'server', 'pubsub', 'transactions', ...
+  readonly summary: string;
+  readonly subcommands?: readonly CommandSpec[];
+  readonly run: CommandHandler;
+}
+
+export type CommandHandler = (context: CommandContext, argv: readonly Buffer[]) => void;
+
+/**
+ * What a handler sees. The concrete object is built by the server (connection + server state);
+ * families extend their needs through the members below, not through globals.
+ * The server protocol work adds `client` (per-connection state: id, name, auth, MULTI queue,
+ * subscriptions) and `server` (config, stats, client registry, pub/sub hub, snapshots).
+ */
+export interface CommandContext {
+  readonly reply: ReplyWriter;
+  /** The keyspace (src/store). */
+  readonly store: Store;
+  /** Selected database index of this client. */
+  db: number;
+  /** Milliseconds since the epoch, the time this command started (Redis's cached mstime). */
+  readonly nowMs: number;
+}
