@@ -1,0 +1,88 @@
+/**
+ * Every error text the server sends, byte for byte as Redis 7 sends it (clients match on them).
+ * Why one file: a reply text is part of the protocol; keeping them together makes them easy to
+ * audit against Redis and impossible to drift apart between commands.
+ * Invariants: texts carry their prefix ('ERR ', 'WRONGTYPE ', ...) and no CR/LF; text built from
+ * client bytes goes through `sanitizeForReply` first (Redis replaces CR/LF with spaces).
+ * Editing rule while several people work here: add new constants in the section of your family.
+ */
+
+// ---- generic ----------------------------------------------------------------------------------
+export const SYNTAX_ERROR = 'ERR syntax error';
+export const NOT_INTEGER_ERROR = 'ERR value is not an integer or out of range';
+export const NOT_FLOAT_ERROR = 'ERR value is not a valid float';
+export const WRONG_TYPE_ERROR = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+export const NO_SUCH_KEY_ERROR = 'ERR no such key';
+export const OVERFLOW_ERROR = 'ERR increment or decrement would overflow';
+export const NAN_OR_INFINITY_ERROR = 'ERR increment would produce NaN or Infinity';
+export const STRING_TOO_LARGE_ERROR = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+export const OFFSET_OUT_OF_RANGE_ERROR = 'ERR offset is out of range';
+export const INVALID_EXPIRE_ERROR_PREFIX = 'ERR invalid expire time in '; // + "'set' command"
+export const DB_INDEX_OUT_OF_RANGE_ERROR = 'ERR DB index is out of range';
+export const SAME_OBJECT_ERROR = 'ERR source and destination objects are the same';
+export const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
+export const INTERNAL_ERROR = 'ERR internal error';
+export const TIMEOUT_NEGATIVE_ERROR = 'ERR timeout is negative';
+export const NX_XX_GT_LT_ERROR =
+  'ERR NX and XX, GT or LT options at the same time are not compatible';
+export const GT_LT_NX_ERROR = 'ERR GT, LT, and/or NX options at the same time are not compatible';
+
+// ---- dispatch ---------------------------------------------------------------------------------
+/** `ERR unknown command '<name>', with args beginning with: '<a>' '<b>' ` (note trailing space). */
+export function unknownCommandError(name: string, args: readonly string[]): string {
+  const quoted = args.map((arg) => `'${arg}' `).join('');
+  return `ERR unknown command '${sanitizeForReply(name)}', with args beginning with: ${sanitizeForReply(quoted)}`;
+}
+export function unknownSubcommandError(command: string, subcommand: string): string {
+  return `ERR unknown subcommand '${sanitizeForReply(subcommand)}'. Try ${command.toUpperCase()} HELP.`;
+}
+export function wrongArityError(name: string): string {
+  return `ERR wrong number of arguments for '${sanitizeForReply(name.toLowerCase())}' command`;
+}
+export function invalidExpireError(command: string): string {
+  return `${INVALID_EXPIRE_ERROR_PREFIX}'${command.toLowerCase()}' command`;
+}
+export const NOAUTH_ERROR = 'NOAUTH Authentication required.';
+export const WRONGPASS_ERROR =
+  'WRONGPASS invalid username-password pair or user is disabled.';
+export const AUTH_NOT_CONFIGURED_ERROR =
+  'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?';
+export const NOPROTO_ERROR = 'NOPROTO unsupported protocol version';
+
+// ---- protocol ---------------------------------------------------------------------------------
+export function protocolError(detail: string): string {
+  return `ERR Protocol error: ${detail}`;
+}
+export const PROTOCOL_INVALID_MULTIBULK_LENGTH = protocolError('invalid multibulk length');
+export const PROTOCOL_INVALID_BULK_LENGTH = protocolError('invalid bulk length');
+export const PROTOCOL_TOO_BIG_INLINE = protocolError('too big inline request');
+export const PROTOCOL_TOO_BIG_MBULK = protocolError('too big mbulk count string');
+export const PROTOCOL_TOO_BIG_BULK = protocolError('too big bulk count string');
+export const PROTOCOL_UNBALANCED_QUOTES = protocolError('unbalanced quotes in request');
+export function protocolExpectedError(expected: string, got: string): string {
+  return protocolError(`expected '${expected}', got '${sanitizeForReply(got)}'`);
+}
+export const MAX_CLIENTS_ERROR = 'ERR max number of clients reached';
+
+// ---- transactions -----------------------------------------------------------------------------
+export const MULTI_NESTED_ERROR = 'ERR MULTI calls can not be nested';
+export const EXEC_WITHOUT_MULTI_ERROR = 'ERR EXEC without MULTI';
+export const DISCARD_WITHOUT_MULTI_ERROR = 'ERR DISCARD without MULTI';
+export const WATCH_INSIDE_MULTI_ERROR = 'ERR WATCH inside MULTI is not allowed';
+export const EXECABORT_ERROR = 'EXECABORT Transaction discarded because of previous errors.';
+
+// ---- pub/sub ----------------------------------------------------------------------------------
+export function pubsubContextError(command: string): string {
+  return `ERR Can't execute '${command.toLowerCase()}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
+}
+
+// ---- persistence ------------------------------------------------------------------------------
+export const BGSAVE_IN_PROGRESS_ERROR = 'ERR Background save already in progress';
+export const MISCONF_ERROR =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+export const LOADING_ERROR = 'LOADING Redis is loading the dataset in memory';
+
+/** Redis replaces CR and LF in echoed client bytes with spaces so a reply stays one line. */
+export function sanitizeForReply(text: string): string {
+  return text.replace(/[\r\n]/g, ' ');
+}
