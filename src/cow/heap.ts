@@ -137,6 +137,14 @@ export interface Heap {
    * free pool. Called by the heap itself when it needs a slot; exposed for tests and stats.
    */
   reclaimShadowPages(): number;
+  /**
+   * Copies the live bytes of page `pageNumber` into target (pageSizeBytes long) and returns
+   * true, or returns false without copying if the page holds nothing (free). Used by the
+   * stop-the-world snapshot, which runs while nothing else writes.
+   */
+  readPageImage(pageNumber: number, target: Uint8Array): boolean;
+  /** Total pages in all segments (page numbers run 0 .. pageCount-1). */
+  readonly pageCount: number;
   /** The segment layout, for a snapshot header (also inside EpochShare). */
   layout(): readonly SegmentLayout[];
 
