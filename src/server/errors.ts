@@ -26,6 +26,19 @@ export const TIMEOUT_NEGATIVE_ERROR = 'ERR timeout is negative';
 export const NX_XX_GT_LT_ERROR =
   'ERR NX and XX, GT or LT options at the same time are not compatible';
 export const GT_LT_NX_ERROR = 'ERR GT, LT, and/or NX options at the same time are not compatible';
+export const GT_LT_ERROR = 'ERR GT and LT options at the same time are not compatible';
+export const DECREMENT_OVERFLOW_ERROR = 'ERR decrement would overflow';
+export const INVALID_CURSOR_ERROR = 'ERR invalid cursor';
+export const INVALID_FIRST_DB_INDEX_ERROR = 'ERR invalid first DB index';
+export const INVALID_SECOND_DB_INDEX_ERROR = 'ERR invalid second DB index';
+export const LFU_NOT_SELECTED_ERROR =
+  'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+export const LFU_SELECTED_ERROR =
+  'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+/** EXPIRE's `ERR Unsupported option <opt>`. */
+export function unsupportedOptionError(option: string): string {
+  return `ERR Unsupported option ${sanitizeForReply(option)}`;
+}
 
 // ---- dispatch ---------------------------------------------------------------------------------
 /** `ERR unknown command '<name>', with args beginning with: '<a>' '<b>' ` (note trailing space). */
