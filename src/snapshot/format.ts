@@ -23,17 +23,15 @@
 
 import { Packr } from 'msgpackr';
 
+import { HEAP_LAYOUT_VERSION } from '../cow/heap-layout.js';
 import { crc32 } from './checksum.js';
 
 /** First 8 bytes of every snapshot. */
 export const SNAPSHOT_MAGIC = Buffer.from('COWKVSNP', 'latin1');
 /** The format this code writes; the loader refuses any other. */
 export const SNAPSHOT_FORMAT_VERSION = 1;
-/**
- * Version of the heap's byte layout (allocator metadata, descriptors) the page images assume.
- * TODO(cow): take this from src/cow once the heap exports its layout version.
- */
-export const HEAP_LAYOUT_VERSION = 1;
+/** Version of the heap's byte layout (allocator metadata, descriptors) the page images assume. */
+export { HEAP_LAYOUT_VERSION };
 
 /** Bytes before the header: magic, format version, header length. */
 export const PREFIX_BYTES = 16;

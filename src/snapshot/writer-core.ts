@@ -252,22 +252,28 @@ export class SnapshotWriterCore {
   }
 
   #fsyncDirectory(): boolean {
+    let failureMessage: string | null = null;
     let directoryFd = -1;
     try {
       directoryFd = this.#fileSystem.openSync(this.#directory, 'r');
       this.#fileSystem.fsyncSync(directoryFd);
     } catch (error) {
       const code = errorCode(error);
-      if (code === undefined || !DIRECTORY_FSYNC_UNSUPPORTED_CODES.has(code)) {
-        // The rename happened: the new snapshot is in place, but its durability is not known.
-        this.#failure = { step: 'fsync-directory', message: `cannot fsync directory "${this.#directory}": ${errorMessage(error)}` };
-        this.#state = 'failed';
-        return false;
-      }
-    } finally {
-      if (directoryFd >= 0) this.#fileSystem.closeSync(directoryFd);
+      if (code === undefined || !DIRECTORY_FSYNC_UNSUPPORTED_CODES.has(code)) failureMessage = errorMessage(error);
     }
-    return true;
+    if (directoryFd >= 0) {
+      try {
+        this.#fileSystem.closeSync(directoryFd);
+      } catch (error) {
+        failureMessage ??= errorMessage(error);
+      }
+    }
+    if (failureMessage === null) return true;
+    // The rename happened: the new snapshot is in place, but whether it survives a crash is not
+    // known, so the save is reported as failed (as Redis does) without touching the new file.
+    this.#failure = { step: 'fsync-directory', message: `cannot fsync directory "${this.#directory}": ${failureMessage}` };
+    this.#state = 'failed';
+    return false;
   }
 
   #writeBytes(bytes: Uint8Array): boolean {
