@@ -59,6 +59,9 @@ export type GetResult =
   | { readonly status: 'missing' }
   | { readonly status: 'wrongType' };
 
+/** GETEX may need memory to add an expiry field to the entry. */
+export type GetExResult = GetResult | { readonly status: 'outOfMemory' };
+
 export type LookupStringResult =
   | { readonly status: 'ok'; readonly length: number; readonly ref: StringRef }
   | { readonly status: 'missing' }
@@ -147,7 +150,9 @@ export type MoveResult =
   | { readonly status: 'ok' }
   | { readonly status: 'missing' }
   /** The key already exists in the target database; nothing changed. */
-  | { readonly status: 'exists' };
+  | { readonly status: 'exists' }
+  /** The target database needed its first bucket array and memory is out; nothing changed. */
+  | { readonly status: 'outOfMemory' };
 
 export interface CopyOptions {
   /** DB: the target database; default the source's. */
@@ -173,7 +178,9 @@ export type ExpireResult =
   | { readonly status: 'ok' }
   | { readonly status: 'missing' }
   /** The NX/XX/GT/LT condition did not hold; nothing changed. */
-  | { readonly status: 'notSet' };
+  | { readonly status: 'notSet' }
+  /** Adding an expiry to the entry needed memory and memory is out; nothing changed. */
+  | { readonly status: 'outOfMemory' };
 
 export interface ScanOptions {
   /** MATCH pattern (Redis glob). */
@@ -285,7 +292,7 @@ export class Store {
   /** GETDEL. */
   getDel(db: number, key: Uint8Array): GetResult { void db; void key; return notImplemented(); }
   /** GETEX with EX/PX/EXAT/PXAT (expireAtMs) or PERSIST. */
-  getEx(db: number, key: Uint8Array, options: GetExOptions = {}): GetResult {
+  getEx(db: number, key: Uint8Array, options: GetExOptions = {}): GetExResult {
     void db; void key; void options; return notImplemented();
   }
   /** APPEND: returns the new length. Repeated appends are amortized O(1) (preallocation). */
@@ -307,8 +314,11 @@ export class Store {
   incrBy(db: number, key: Uint8Array, increment: number | bigint): IncrResult {
     void db; void key; void increment; return notImplemented();
   }
-  /** INCRBYFLOAT (the server parses the increment; it must be finite). */
-  incrByFloat(db: number, key: Uint8Array, increment: number): IncrFloatResult {
+  /**
+   * INCRBYFLOAT. The server validates the increment (string2ld); passing its text (bytes) keeps
+   * the arithmetic exact, a number is taken through its shortest decimal form.
+   */
+  incrByFloat(db: number, key: Uint8Array, increment: number | Uint8Array): IncrFloatResult {
     void db; void key; void increment; return notImplemented();
   }
 
