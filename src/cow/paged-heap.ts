@@ -1,0 +1,1002 @@
+/**
+ * The paged heap: segments of pages, the allocator, the write barrier and snapshot epochs.
+ * Implements the Heap contract of heap.ts; createHeap() and restoreHeap() are the only ways in.
+ *
+ * Why this shape:
+ * - All allocator state (header counters, list heads, per-page descriptors, slab free lists)
+ *   lives in heap pages (heap-layout.ts), so a point-in-time copy of the pages is a point-in-time
+ *   copy of the allocator, and restoreHeap() rebuilds a working heap from pages alone.
+ * - Small sizes come from slab pages (size-classes.ts): each slab page is cut into equal slots;
+ *   a free slot holds the offset of the next free slot; slabs with free slots are on a per-class
+ *   doubly linked list. A slab that becomes empty returns its page to the free runs.
+ * - Larger sizes are runs of whole pages. Free runs sit in bins by length (exact bins up to 16
+ *   pages, one per doubling above), found first-fit, split on allocation and coalesced with both
+ *   neighbours on free. A run never crosses a segment: every segment starts with metadata pages,
+ *   which stop coalescing at segment edges.
+ * - The heap grows by whole segments (ordinary ones of segmentPageCount pages, or one sized to
+ *   fit a larger run, or a smaller final one that fits under maxmemory). Segments are never
+ *   released: a worker may hold them during a snapshot.
+ * - Reads are direct: page -> segment table -> DataView. Writes call #barrier first only while
+ *   an epoch is open (one boolean test otherwise), which claims each touched page that existed
+ *   when the epoch opened (snapshot-epoch.ts) and saves it to the shadow pool if it was in use.
+ *   Metadata writes use the same path. Before a page changes between used and free, it is
+ *   claimed, so the reader can trust the USED flag it sees after winning a claim.
+ *
+ * Invariants (checked by verifyIntegrity()): descriptors, USED flags, free lists and header
+ * counters agree; bytesAllocated + bytesFree + metadataBytes == heapBytes.
+ * Not here: when snapshots run or how pages are written to disk (src/snapshot).
+ */
+import assert from 'node:assert/strict';
+import {
+  NULL_ADDRESS,
+  PAGE_SIZE_BYTES_MAX,
+  PAGE_SIZE_BYTES_MIN,
+  ROOT_SLOT_COUNT,
+  type Address,
+  type EpochShare,
+  type Heap,
+  type HeapOptions,
+  type HeapStats,
+  type SegmentLayout,
+} from './heap.js';
+import {
+  DESCRIPTOR_SIZE_BYTES,
+  FREE_RUN_BIN_COUNT,
+  FREE_RUN_EXACT_BIN_COUNT,
+  HEADER_ALLOCATION_COUNT_OFFSET,
+  HEADER_BIN_COUNT_OFFSET,
+  HEADER_BYTES_ALLOCATED_OFFSET,
+  HEADER_CLASS_COUNT_OFFSET,
+  HEADER_CLASS_HEADS_OFFSET,
+  HEADER_HEAP_PAGE_COUNT_OFFSET,
+  HEADER_MAGIC_OFFSET,
+  HEADER_METADATA_PAGES_OFFSET,
+  HEADER_PAGE_COUNT_OFFSET,
+  HEADER_PAGE_SIZE_OFFSET,
+  HEADER_PAGES_IN_USE_OFFSET,
+  HEADER_ROOTS_OFFSET,
+  HEADER_SEGMENT_COUNT_OFFSET,
+  HEADER_VERSION_OFFSET,
+  HEAP_LAYOUT_VERSION,
+  HEAP_MAGIC,
+  PAGE_KIND_FREE_BODY,
+  PAGE_KIND_FREE_HEAD,
+  PAGE_KIND_METADATA,
+  PAGE_KIND_RUN_BODY,
+  PAGE_KIND_RUN_HEAD,
+  PAGE_KIND_SLAB,
+  SLOT_NONE,
+  binHeadsOffset,
+  descriptorClass,
+  descriptorFreeCount,
+  descriptorKind,
+  descriptorPageCount,
+  freeRunBinOf,
+  headerSizeBytes,
+  isUsedKind,
+  packDescriptorWord0,
+} from './heap-layout.js';
+import { Segment } from './segment.js';
+import { ShadowPool, type ShadowChunkListener } from './shadow-pool.js';
+import { ALLOCATION_ALIGNMENT_BYTES, SizeClassTable } from './size-classes.js';
+import {
+  PAGE_STATE_FIELD_COUNT,
+  PAGE_STATE_READY,
+  PAGE_STATE_SHADOW,
+  PAGE_STATE_USED,
+  SHADOW_UNUSED,
+  claimForWriter,
+  createReleaseRing,
+  drainReleaseRing,
+  publishReady,
+} from './snapshot-epoch.js';
+
+/** Addresses are stored as u32 words of 8 bytes: the heap's address space ends here. */
+export const HEAP_ADDRESS_SPACE_BYTES = 32 * 1024 ** 3;
+/** Default bytes in an ordinary segment. */
+export const SEGMENT_SIZE_BYTES_DEFAULT = 64 * 1024 * 1024;
+/** Default shadow pool chunk: this many pages or this many bytes, whichever is larger. */
+export const SHADOW_POOL_PAGE_COUNT_DEFAULT = 256;
+export const SHADOW_POOL_SIZE_BYTES_DEFAULT = 1024 * 1024;
+
+/** What verifyIntegrity() found: an independent recount of every byte of the heap. */
+export interface HeapIntegrityReport {
+  readonly allocatedBytes: number;
+  readonly allocationCount: number;
+  readonly freePageCount: number;
+  readonly freeSlotBytes: number;
+  /** Bytes at the end of slab pages that no slot covers. */
+  readonly slabSlackBytes: number;
+  readonly metadataBytes: number;
+  readonly usedPageCount: number;
+}
+
+/** Creates an empty heap (segment 0 with the header; more segments as it grows). */
+export function createHeap(options: HeapOptions): PagedHeap {
+  return new PagedHeap(options, null);
+}
+
+/**
+ * Rebuilds a heap from saved pages (a snapshot): segments per `layout`, the given pages copied
+ * in, pages not given left zero (they were free). Throws an Error with a clear message when the
+ * pages are not a heap of this layout version and page size.
+ */
+export function restoreHeap(
+  options: HeapOptions,
+  layout: readonly SegmentLayout[],
+  pages: Iterable<{ pageNumber: number; bytes: Uint8Array }>,
+): PagedHeap {
+  return new PagedHeap(options, { layout, pages });
+}
+
+interface RestoreSource {
+  readonly layout: readonly SegmentLayout[];
+  readonly pages: Iterable<{ pageNumber: number; bytes: Uint8Array }>;
+}
+
+export class PagedHeap implements Heap {
+  readonly pageSizeBytes: number;
+  readonly #classes: SizeClassTable;
+  readonly #headerPageCount: number;
+  readonly #binHeadsOffset: number;
+  readonly #pageCountLimit: number;
+  readonly #ordinaryPageCount: number;
+  readonly #segments: Segment[] = [];
+  #pageSegment = new Uint32Array(1024);
+  #pageCount = 0;
+
+  #isEpochOpen = false;
+  #epoch = 0;
+  #pageCountAtStart = 0;
+  #releaseRing: Int32Array | null = null;
+  #pagesCopied = 0;
+  readonly #shadowPool: ShadowPool;
+
+  constructor(options: HeapOptions, restore: RestoreSource | null) {
+    const pageSizeBytes = options.pageSizeBytes;
+    assert.ok(
+      Number.isInteger(pageSizeBytes) &&
+        pageSizeBytes >= PAGE_SIZE_BYTES_MIN &&
+        pageSizeBytes <= PAGE_SIZE_BYTES_MAX &&
+        (pageSizeBytes & (pageSizeBytes - 1)) === 0,
+      `page size ${pageSizeBytes} must be a power of two in ${PAGE_SIZE_BYTES_MIN}..${PAGE_SIZE_BYTES_MAX}`,
+    );
+    this.pageSizeBytes = pageSizeBytes;
+    this.#classes = new SizeClassTable(pageSizeBytes);
+    this.#headerPageCount = Math.ceil(headerSizeBytes(this.#classes.classCount) / pageSizeBytes);
+    this.#binHeadsOffset = binHeadsOffset(this.#classes.classCount);
+    const limitBytes =
+      options.maxMemoryBytes > 0 ? Math.min(options.maxMemoryBytes, HEAP_ADDRESS_SPACE_BYTES) : HEAP_ADDRESS_SPACE_BYTES;
+    this.#pageCountLimit = Math.floor(limitBytes / pageSizeBytes);
+    const segmentPageCount = options.segmentPageCount ?? Math.max(1, SEGMENT_SIZE_BYTES_DEFAULT / pageSizeBytes);
+    this.#ordinaryPageCount = Math.max(segmentPageCount, this.#minimalSegmentPages(0));
+    const shadowPoolPageCount =
+      options.shadowPoolPageCount ??
+      Math.max(SHADOW_POOL_PAGE_COUNT_DEFAULT, SHADOW_POOL_SIZE_BYTES_DEFAULT / pageSizeBytes);
+    this.#shadowPool = new ShadowPool(pageSizeBytes, shadowPoolPageCount);
+    if (restore === null) this.#initialize();
+    else this.#restore(restore);
+  }
+
+  // ---- allocation -------------------------------------------------------------------------
+
+  allocate(sizeBytes: number): Address {
+    assert.ok(Number.isInteger(sizeBytes) && sizeBytes >= 0, `bad allocation size ${sizeBytes}`);
+    if (sizeBytes <= this.#classes.smallSizeMaxBytes) return this.#allocateSlot(this.#classes.classOf(sizeBytes));
+    const pageCount = Math.ceil(sizeBytes / this.pageSizeBytes);
+    const head = this.#takePages(pageCount);
+    if (head === 0) return NULL_ADDRESS;
+    this.#countAllocation(pageCount * this.pageSizeBytes, 1);
+    return head * this.pageSizeBytes;
+  }
+
+  free(address: Address): void {
+    if (address === NULL_ADDRESS) return;
+    const page = this.#pageOf(address);
+    const word0 = this.#descriptorWord(page, 0);
+    switch (descriptorKind(word0)) {
+      case PAGE_KIND_SLAB:
+        this.#freeSlot(address, page, word0);
+        return;
+      case PAGE_KIND_RUN_HEAD: {
+        assert.equal(address, page * this.pageSizeBytes, `free(${address}): not the start of a run`);
+        const pageCount = this.#descriptorWord(page, 1);
+        this.#countAllocation(-pageCount * this.pageSizeBytes, -1);
+        this.#releasePages(page, pageCount);
+        return;
+      }
+      default:
+        assert.fail(`free(${address}): no allocation there`);
+    }
+  }
+
+  usableSize(address: Address): number {
+    const page = this.#pageOf(address);
+    const word0 = this.#descriptorWord(page, 0);
+    switch (descriptorKind(word0)) {
+      case PAGE_KIND_SLAB:
+        return this.#classes.slotSizesBytes[descriptorClass(word0)];
+      case PAGE_KIND_RUN_HEAD:
+        return this.#descriptorWord(page, 1) * this.pageSizeBytes;
+      default:
+        assert.fail(`usableSize(${address}): no allocation there`);
+    }
+  }
+
+  canAllocate(sizeBytes: number): boolean {
+    if (sizeBytes <= this.#classes.smallSizeMaxBytes) {
+      const classIndex = this.#classes.classOf(sizeBytes);
+      if (this.#classHead(classIndex) !== 0) return true;
+      return this.#findFreeRun(1) !== 0 || this.#segmentPagesForRun(1, this.#pageCount) > 0;
+    }
+    const pageCount = Math.ceil(sizeBytes / this.pageSizeBytes);
+    return this.#findFreeRun(pageCount) !== 0 || this.#segmentPagesForRun(pageCount, this.#pageCount) > 0;
+  }
+
+  // ---- reads (direct) ---------------------------------------------------------------------
+
+  readU8(address: Address): number {
+    const segment = this.#segmentAt(address);
+    return segment.bytes[address - segment.baseAddress];
+  }
+  readU16(address: Address): number {
+    const segment = this.#segmentAt(address);
+    return segment.view.getUint16(address - segment.baseAddress, true);
+  }
+  readU32(address: Address): number {
+    const segment = this.#segmentAt(address);
+    return segment.view.getUint32(address - segment.baseAddress, true);
+  }
+  readI32(address: Address): number {
+    const segment = this.#segmentAt(address);
+    return segment.view.getInt32(address - segment.baseAddress, true);
+  }
+  readF64(address: Address): number {
+    const segment = this.#segmentAt(address);
+    return segment.view.getFloat64(address - segment.baseAddress, true);
+  }
+  readAddress(address: Address): Address {
+    return this.readU32(address) * ALLOCATION_ALIGNMENT_BYTES;
+  }
+  copyOut(address: Address, target: Uint8Array, targetOffset: number, length: number): void {
+    const segment = this.#segmentAt(address);
+    const offset = address - segment.baseAddress;
+    assert.ok(offset + length <= segment.sizeBytes, 'read past the end of a segment');
+    target.set(segment.bytes.subarray(offset, offset + length), targetOffset);
+  }
+  readBytes(address: Address, length: number): Buffer {
+    const bytes = Buffer.allocUnsafe(length);
+    if (length > 0) this.copyOut(address, bytes, 0, length);
+    return bytes;
+  }
+  equalsBytes(address: Address, source: Uint8Array, sourceStart: number, length: number): boolean {
+    if (length === 0) return true;
+    const segment = this.#segmentAt(address);
+    const offset = address - segment.baseAddress;
+    return segment.nodeBuffer.compare(source, sourceStart, sourceStart + length, offset, offset + length) === 0;
+  }
+  compareBytes(address: Address, length: number, source: Uint8Array, sourceStart: number, sourceLength: number): number {
+    if (length === 0 || sourceLength === 0) return length - sourceLength;
+    const segment = this.#segmentAt(address);
+    const offset = address - segment.baseAddress;
+    return segment.nodeBuffer.compare(source, sourceStart, sourceStart + sourceLength, offset, offset + length);
+  }
+
+  // ---- writes (barrier first) -------------------------------------------------------------
+
+  writeU8(address: Address, value: number): void {
+    if (this.#isEpochOpen) this.#barrier(address, 1);
+    const segment = this.#segmentAt(address);
+    segment.bytes[address - segment.baseAddress] = value;
+  }
+  writeU16(address: Address, value: number): void {
+    if (this.#isEpochOpen) this.#barrier(address, 2);
+    const segment = this.#segmentAt(address);
+    segment.view.setUint16(address - segment.baseAddress, value, true);
+  }
+  writeU32(address: Address, value: number): void {
+    if (this.#isEpochOpen) this.#barrier(address, 4);
+    const segment = this.#segmentAt(address);
+    segment.view.setUint32(address - segment.baseAddress, value, true);
+  }
+  writeI32(address: Address, value: number): void {
+    if (this.#isEpochOpen) this.#barrier(address, 4);
+    const segment = this.#segmentAt(address);
+    segment.view.setInt32(address - segment.baseAddress, value, true);
+  }
+  writeF64(address: Address, value: number): void {
+    if (this.#isEpochOpen) this.#barrier(address, 8);
+    const segment = this.#segmentAt(address);
+    segment.view.setFloat64(address - segment.baseAddress, value, true);
+  }
+  writeAddress(address: Address, value: Address): void {
+    assert.ok(value % ALLOCATION_ALIGNMENT_BYTES === 0 && value < HEAP_ADDRESS_SPACE_BYTES, `unaligned address ${value}`);
+    this.writeU32(address, value / ALLOCATION_ALIGNMENT_BYTES);
+  }
+  copyIn(address: Address, source: Uint8Array, sourceStart: number, length: number): void {
+    if (length === 0) return;
+    if (this.#isEpochOpen) this.#barrier(address, length);
+    const segment = this.#segmentAt(address);
+    const offset = address - segment.baseAddress;
+    assert.ok(offset + length <= segment.sizeBytes, 'write past the end of a segment');
+    segment.bytes.set(source.subarray(sourceStart, sourceStart + length), offset);
+  }
+  move(targetAddress: Address, sourceAddress: Address, length: number): void {
+    if (length === 0) return;
+    if (this.#isEpochOpen) this.#barrier(targetAddress, length);
+    const target = this.#segmentAt(targetAddress);
+    const source = this.#segmentAt(sourceAddress);
+    const targetOffset = targetAddress - target.baseAddress;
+    const sourceOffset = sourceAddress - source.baseAddress;
+    assert.ok(targetOffset + length <= target.sizeBytes && sourceOffset + length <= source.sizeBytes);
+    if (target === source) target.bytes.copyWithin(targetOffset, sourceOffset, sourceOffset + length);
+    else target.bytes.set(source.bytes.subarray(sourceOffset, sourceOffset + length), targetOffset);
+  }
+  fill(address: Address, byte: number, length: number): void {
+    if (length === 0) return;
+    if (this.#isEpochOpen) this.#barrier(address, length);
+    const segment = this.#segmentAt(address);
+    const offset = address - segment.baseAddress;
+    assert.ok(offset + length <= segment.sizeBytes, 'write past the end of a segment');
+    segment.bytes.fill(byte, offset, offset + length);
+  }
+
+  // ---- roots ------------------------------------------------------------------------------
+
+  getRoot(slot: number): Address {
+    assert.ok(Number.isInteger(slot) && slot >= 0 && slot < ROOT_SLOT_COUNT, `bad root slot ${slot}`);
+    return this.readAddress(HEADER_ROOTS_OFFSET + slot * 4);
+  }
+  setRoot(slot: number, value: Address): void {
+    assert.ok(Number.isInteger(slot) && slot >= 0 && slot < ROOT_SLOT_COUNT, `bad root slot ${slot}`);
+    this.writeAddress(HEADER_ROOTS_OFFSET + slot * 4, value);
+  }
+
+  // ---- snapshots --------------------------------------------------------------------------
+
+  get isEpochOpen(): boolean {
+    return this.#isEpochOpen;
+  }
+
+  get pageCount(): number {
+    return this.#pageCount;
+  }
+
+  openEpoch(): EpochShare {
+    assert.ok(!this.#isEpochOpen, 'a snapshot epoch is already open');
+    this.#epoch++;
+    this.#pageCountAtStart = this.#pageCount;
+    this.#pagesCopied = 0;
+    this.#shadowPool.releaseAll();
+    this.#shadowPool.resetPeak();
+    const releaseRing = createReleaseRing(this.#pageCountAtStart);
+    this.#releaseRing = new Int32Array(releaseRing);
+    this.#isEpochOpen = true;
+    return {
+      epoch: this.#epoch,
+      pageSizeBytes: this.pageSizeBytes,
+      pageCountAtStart: this.#pageCountAtStart,
+      segments: this.#segments.map((segment) => ({
+        firstPage: segment.firstPage,
+        pageCount: segment.pageCount,
+        pages: segment.buffer,
+        pageState: segment.stateBuffer,
+      })),
+      shadowChunks: [...this.#shadowPool.chunks],
+      shadowChunkPageCount: this.#shadowPool.chunkPageCount,
+      releaseRing,
+    };
+  }
+
+  closeEpoch(): void {
+    this.#isEpochOpen = false;
+    this.#releaseRing = null;
+    this.#shadowPool.releaseAll();
+  }
+
+  reclaimShadowPages(): number {
+    if (this.#releaseRing === null) return 0;
+    return drainReleaseRing(this.#releaseRing, (slot) => this.#shadowPool.release(slot));
+  }
+
+  /** Shadow pool chunks that exist now, in chunk order. */
+  shadowChunks(): readonly SharedArrayBuffer[] {
+    return [...this.#shadowPool.chunks];
+  }
+
+  /**
+   * Calls `listener` whenever the shadow pool grows by a chunk (during an epoch, the snapshot
+   * driver forwards the chunk to its reader: EpochReader.addShadowChunk or its port). Returns
+   * a function that removes the listener.
+   */
+  onShadowChunkAdded(listener: ShadowChunkListener): () => void {
+    return this.#shadowPool.onChunkAdded(listener);
+  }
+
+  readPageImage(pageNumber: number, target: Uint8Array): boolean {
+    assert.ok(pageNumber >= 0 && pageNumber < this.#pageCount, `page ${pageNumber} is outside the heap`);
+    const segment = this.#segments[this.#pageSegment[pageNumber]];
+    const index = pageNumber - segment.firstPage;
+    if (Atomics.load(segment.state, index * PAGE_STATE_FIELD_COUNT + PAGE_STATE_USED) === 0) return false;
+    const offset = index * this.pageSizeBytes;
+    target.set(segment.bytes.subarray(offset, offset + this.pageSizeBytes));
+    return true;
+  }
+
+  layout(): readonly SegmentLayout[] {
+    return this.#segments.map((segment) => ({ firstPage: segment.firstPage, pageCount: segment.pageCount }));
+  }
+
+  stats(): HeapStats {
+    this.reclaimShadowPages();
+    const heapBytes = this.#pageCount * this.pageSizeBytes;
+    const metadataBytes = this.readU32(HEADER_METADATA_PAGES_OFFSET) * this.pageSizeBytes;
+    const bytesAllocated = this.readF64(HEADER_BYTES_ALLOCATED_OFFSET);
+    const pagesInUse = this.readU32(HEADER_PAGES_IN_USE_OFFSET);
+    return {
+      pageSizeBytes: this.pageSizeBytes,
+      pageCount: this.#pageCount,
+      pagesInUse,
+      segmentCount: this.#segments.length,
+      heapBytes,
+      bytesAllocated,
+      bytesFree: heapBytes - metadataBytes - bytesAllocated,
+      metadataBytes,
+      fragmentationRatio: bytesAllocated === 0 ? 1 : (pagesInUse * this.pageSizeBytes - metadataBytes) / bytesAllocated,
+      allocationCount: this.readF64(HEADER_ALLOCATION_COUNT_OFFSET),
+      shadowPoolPageCount: this.#shadowPool.pageCount,
+      shadowPagesInUse: this.#shadowPool.inUseCount,
+      shadowPagesPeak: this.#shadowPool.peakInUseCount,
+      pagesCopied: this.#pagesCopied,
+    };
+  }
+
+  /** Size classes in use (slot sizes ascending); for tests and INFO. */
+  sizeClassesBytes(): readonly number[] {
+    return this.#classes.slotSizesBytes;
+  }
+
+  /**
+   * Walks every descriptor, free list and slab free chain and recounts the heap's bytes; throws
+   * an AssertionError naming the first inconsistency. O(heap): for tests and debugging.
+   */
+  verifyIntegrity(): HeapIntegrityReport {
+    return verifyHeap(this.#integrityView());
+  }
+
+  // ---- allocator internals ------------------------------------------------------------------
+
+  #allocateSlot(classIndex: number): Address {
+    let page = this.#classHead(classIndex);
+    if (page === 0) {
+      page = this.#newSlab(classIndex);
+      if (page === 0) return NULL_ADDRESS;
+    }
+    const word0 = this.#descriptorWord(page, 0);
+    const freeSlotCount = descriptorFreeCount(word0) - 1;
+    const slotOffset = this.#descriptorWord(page, 1);
+    assert.ok(slotOffset !== SLOT_NONE && freeSlotCount >= 0, 'partial slab without a free slot');
+    const address = page * this.pageSizeBytes + slotOffset;
+    this.#setDescriptorWord(page, 1, this.readU32(address));
+    this.#setDescriptorWord(page, 0, packDescriptorWord0(PAGE_KIND_SLAB, classIndex, freeSlotCount));
+    if (freeSlotCount === 0) this.#unlinkPartialSlab(classIndex, page);
+    this.#countAllocation(this.#classes.slotSizesBytes[classIndex], 1);
+    return address;
+  }
+
+  #newSlab(classIndex: number): number {
+    const page = this.#takePages(1);
+    if (page === 0) return 0;
+    const slotSizeBytes = this.#classes.slotSizesBytes[classIndex];
+    const slotCount = this.#classes.slotCounts[classIndex];
+    const pageAddress = page * this.pageSizeBytes;
+    if (this.#isEpochOpen) this.#barrier(pageAddress, this.pageSizeBytes);
+    const segment = this.#segmentAt(pageAddress);
+    const pageOffset = pageAddress - segment.baseAddress;
+    for (let slot = 0; slot < slotCount; slot++) {
+      const next = slot + 1 < slotCount ? (slot + 1) * slotSizeBytes : SLOT_NONE;
+      segment.view.setUint32(pageOffset + slot * slotSizeBytes, next, true);
+    }
+    this.#setDescriptorWord(page, 0, packDescriptorWord0(PAGE_KIND_SLAB, classIndex, slotCount));
+    this.#setDescriptorWord(page, 1, 0);
+    this.#linkPartialSlab(classIndex, page);
+    return page;
+  }
+
+  #freeSlot(address: Address, page: number, word0: number): void {
+    const classIndex = descriptorClass(word0);
+    const slotSizeBytes = this.#classes.slotSizesBytes[classIndex];
+    const slotOffset = address - page * this.pageSizeBytes;
+    assert.ok(slotOffset % slotSizeBytes === 0, `free(${address}): not the start of a slot`);
+    const freeSlotCount = descriptorFreeCount(word0) + 1;
+    this.#countAllocation(-slotSizeBytes, -1);
+    if (freeSlotCount === this.#classes.slotCounts[classIndex]) {
+      if (freeSlotCount > 1) this.#unlinkPartialSlab(classIndex, page);
+      this.#releasePages(page, 1);
+      return;
+    }
+    this.writeU32(address, this.#descriptorWord(page, 1));
+    this.#setDescriptorWord(page, 1, slotOffset);
+    this.#setDescriptorWord(page, 0, packDescriptorWord0(PAGE_KIND_SLAB, classIndex, freeSlotCount));
+    if (freeSlotCount === 1) this.#linkPartialSlab(classIndex, page);
+  }
+
+  #linkPartialSlab(classIndex: number, page: number): void {
+    const headOffset = HEADER_CLASS_HEADS_OFFSET + classIndex * 4;
+    this.#linkPage(headOffset, page);
+  }
+  #unlinkPartialSlab(classIndex: number, page: number): void {
+    this.#unlinkPage(HEADER_CLASS_HEADS_OFFSET + classIndex * 4, page);
+  }
+  #classHead(classIndex: number): number {
+    return this.readU32(HEADER_CLASS_HEADS_OFFSET + classIndex * 4);
+  }
+
+  /** Pushes `page` at the head of the doubly linked list whose head is at header `headOffset`. */
+  #linkPage(headOffset: number, page: number): void {
+    const head = this.readU32(headOffset);
+    this.#setDescriptorWord(page, 2, head);
+    this.#setDescriptorWord(page, 3, 0);
+    if (head !== 0) this.#setDescriptorWord(head, 3, page);
+    this.writeU32(headOffset, page);
+  }
+  #unlinkPage(headOffset: number, page: number): void {
+    const next = this.#descriptorWord(page, 2);
+    const previous = this.#descriptorWord(page, 3);
+    if (previous === 0) {
+      assert.equal(this.readU32(headOffset), page, 'list head mismatch');
+      this.writeU32(headOffset, next);
+    } else {
+      this.#setDescriptorWord(previous, 2, next);
+    }
+    if (next !== 0) this.#setDescriptorWord(next, 3, previous);
+    this.#setDescriptorWord(page, 2, 0);
+    this.#setDescriptorWord(page, 3, 0);
+  }
+
+  /** Takes `pageCount` free pages as one run (growing the heap if needed); 0 when out of memory. */
+  #takePages(pageCount: number): number {
+    let head = this.#findFreeRun(pageCount);
+    if (head === 0) {
+      if (!this.#grow(pageCount)) return 0;
+      head = this.#findFreeRun(pageCount);
+      assert.ok(head !== 0, 'a new segment has no room for the run it was made for');
+    }
+    const runPageCount = this.#descriptorWord(head, 1);
+    this.#unlinkPage(this.#binHeadOffset(runPageCount), head);
+    if (runPageCount > pageCount) this.#insertFreeRun(head + pageCount, runPageCount - pageCount);
+    this.#setPagesUsed(head, pageCount, true);
+    this.#setDescriptorWord(head, 0, packDescriptorWord0(PAGE_KIND_RUN_HEAD, 0, 0));
+    this.#setDescriptorWord(head, 1, pageCount);
+    for (let page = head + 1; page < head + pageCount; page++) {
+      this.#setDescriptorWord(page, 0, packDescriptorWord0(PAGE_KIND_RUN_BODY, 0, 0));
+    }
+    this.#addHeaderU32(HEADER_PAGES_IN_USE_OFFSET, pageCount);
+    return head;
+  }
+
+  /** Returns a run of used pages to the free runs, coalescing with free neighbours. */
+  #releasePages(head: number, pageCount: number): void {
+    this.#setPagesUsed(head, pageCount, false);
+    for (let page = head; page < head + pageCount; page++) this.#setDescriptorWord(page, 0, 0);
+    this.#addHeaderU32(HEADER_PAGES_IN_USE_OFFSET, -pageCount);
+    let runHead = head;
+    let runPageCount = pageCount;
+    const left = head - 1;
+    const leftKind = descriptorKind(this.#descriptorWord(left, 0));
+    if (leftKind === PAGE_KIND_FREE_HEAD || leftKind === PAGE_KIND_FREE_BODY) {
+      const leftHead = leftKind === PAGE_KIND_FREE_HEAD ? left : this.#descriptorWord(left, 1);
+      const leftPageCount = this.#descriptorWord(leftHead, 1);
+      this.#unlinkPage(this.#binHeadOffset(leftPageCount), leftHead);
+      this.#setDescriptorWord(leftHead, 0, packDescriptorWord0(PAGE_KIND_FREE_BODY, 0, 0));
+      runHead = leftHead;
+      runPageCount += leftPageCount;
+    }
+    const right = head + pageCount;
+    if (right < this.#pageCount && descriptorKind(this.#descriptorWord(right, 0)) === PAGE_KIND_FREE_HEAD) {
+      const rightPageCount = this.#descriptorWord(right, 1);
+      this.#unlinkPage(this.#binHeadOffset(rightPageCount), right);
+      this.#setDescriptorWord(right, 0, packDescriptorWord0(PAGE_KIND_FREE_BODY, 0, 0));
+      runPageCount += rightPageCount;
+    }
+    this.#insertFreeRun(runHead, runPageCount);
+  }
+
+  /** Makes [head, head+pageCount) a free run: head descriptor, tail back-link, bin list. */
+  #insertFreeRun(head: number, pageCount: number): void {
+    this.#setDescriptorWord(head, 0, packDescriptorWord0(PAGE_KIND_FREE_HEAD, 0, 0));
+    this.#setDescriptorWord(head, 1, pageCount);
+    if (pageCount > 1) {
+      const tail = head + pageCount - 1;
+      this.#setDescriptorWord(tail, 0, packDescriptorWord0(PAGE_KIND_FREE_BODY, 0, 0));
+      this.#setDescriptorWord(tail, 1, head);
+    }
+    this.#linkPage(this.#binHeadOffset(pageCount), head);
+  }
+
+  /** Head page of a free run of at least `pageCount` pages, or 0. No side effects. */
+  #findFreeRun(pageCount: number): number {
+    const firstBin = freeRunBinOf(pageCount);
+    if (firstBin >= FREE_RUN_EXACT_BIN_COUNT) {
+      for (let page = this.readU32(this.#binHeadsOffset + firstBin * 4); page !== 0; page = this.#descriptorWord(page, 2)) {
+        if (this.#descriptorWord(page, 1) >= pageCount) return page;
+      }
+    } else {
+      const head = this.readU32(this.#binHeadsOffset + firstBin * 4);
+      if (head !== 0) return head;
+    }
+    for (let bin = firstBin + 1; bin < FREE_RUN_BIN_COUNT; bin++) {
+      const head = this.readU32(this.#binHeadsOffset + bin * 4);
+      if (head !== 0) return head;
+    }
+    return 0;
+  }
+
+  #binHeadOffset(pageCount: number): number {
+    return this.#binHeadsOffset + freeRunBinOf(pageCount) * 4;
+  }
+
+  /** Claims each page (snapshot), then flips its USED flag. */
+  #setPagesUsed(head: number, pageCount: number, isUsed: boolean): void {
+    for (let page = head; page < head + pageCount; page++) {
+      const segment = this.#segments[this.#pageSegment[page]];
+      if (this.#isEpochOpen) this.#claimPage(page, segment);
+      Atomics.store(segment.state, (page - segment.firstPage) * PAGE_STATE_FIELD_COUNT + PAGE_STATE_USED, isUsed ? 1 : 0);
+    }
+  }
+
+  #countAllocation(deltaBytes: number, deltaCount: number): void {
+    this.writeF64(HEADER_BYTES_ALLOCATED_OFFSET, this.readF64(HEADER_BYTES_ALLOCATED_OFFSET) + deltaBytes);
+    this.writeF64(HEADER_ALLOCATION_COUNT_OFFSET, this.readF64(HEADER_ALLOCATION_COUNT_OFFSET) + deltaCount);
+  }
+
+  #addHeaderU32(offset: number, delta: number): void {
+    this.writeU32(offset, this.readU32(offset) + delta);
+  }
+
+  // ---- segments -----------------------------------------------------------------------------
+
+  /**
+   * Pages for a new segment that can hold a run of `runPageCount` pages given `pageCount` pages
+   * exist, or 0 if maxmemory forbids it. Ordinary size when the run fits one, shrunk to what
+   * maxmemory still allows, or sized to fit a larger run.
+   */
+  #segmentPagesForRun(runPageCount: number, pageCount: number): number {
+    const remainingPageCount = this.#pageCountLimit - pageCount;
+    const metadataPageCount = (segmentPageCount: number): number =>
+      descriptorPageCount(segmentPageCount, this.pageSizeBytes) + (pageCount === 0 ? this.#headerPageCount : 0);
+    let segmentPageCount = runPageCount;
+    while (segmentPageCount - metadataPageCount(segmentPageCount) < runPageCount) segmentPageCount++;
+    const ordinary = Math.min(this.#ordinaryPageCount, remainingPageCount);
+    if (ordinary > segmentPageCount) segmentPageCount = ordinary;
+    return segmentPageCount <= remainingPageCount ? segmentPageCount : 0;
+  }
+
+  #grow(runPageCount: number): boolean {
+    const segmentPageCount = this.#segmentPagesForRun(runPageCount, this.#pageCount);
+    if (segmentPageCount === 0) return false;
+    this.#formatSegment(this.#addSegment(segmentPageCount));
+    return true;
+  }
+
+  #addSegment(segmentPageCount: number): Segment {
+    const firstPage = this.#pageCount;
+    const headerPageCount = firstPage === 0 ? this.#headerPageCount : 0;
+    const descriptorPages = descriptorPageCount(segmentPageCount, this.pageSizeBytes);
+    const segment = new Segment({
+      index: this.#segments.length,
+      firstPage,
+      pageCount: segmentPageCount,
+      pageSizeBytes: this.pageSizeBytes,
+      metadataPageCount: headerPageCount + descriptorPages,
+      descriptorBaseAddress: (firstPage + headerPageCount) * this.pageSizeBytes,
+    });
+    this.#segments.push(segment);
+    const pageCount = firstPage + segmentPageCount;
+    if (pageCount > this.#pageSegment.length) {
+      const grown = new Uint32Array(Math.max(pageCount, this.#pageSegment.length * 2));
+      grown.set(this.#pageSegment);
+      this.#pageSegment = grown;
+    }
+    this.#pageSegment.fill(segment.index, firstPage, pageCount);
+    this.#pageCount = pageCount;
+    return segment;
+  }
+
+  /** Writes a new segment's metadata descriptors and its one free run; updates the header. */
+  #formatSegment(segment: Segment): void {
+    const firstDataPage = segment.firstPage + segment.metadataPageCount;
+    this.#setPagesUsed(segment.firstPage, segment.metadataPageCount, true);
+    for (let page = segment.firstPage; page < firstDataPage; page++) {
+      this.#setDescriptorWord(page, 0, packDescriptorWord0(PAGE_KIND_METADATA, 0, 0));
+    }
+    this.#insertFreeRun(firstDataPage, segment.pageCount - segment.metadataPageCount);
+    this.#addHeaderU32(HEADER_PAGES_IN_USE_OFFSET, segment.metadataPageCount);
+    this.#addHeaderU32(HEADER_METADATA_PAGES_OFFSET, segment.metadataPageCount);
+    this.#addHeaderU32(HEADER_SEGMENT_COUNT_OFFSET, 1);
+    this.writeU32(HEADER_HEAP_PAGE_COUNT_OFFSET, this.#pageCount);
+  }
+
+  #initialize(): void {
+    const segmentPageCount = this.#segmentPagesForRun(1, 0) || this.#minimalSegmentPages(this.#headerPageCount);
+    const segment = this.#addSegment(segmentPageCount);
+    this.writeU32(HEADER_MAGIC_OFFSET, HEAP_MAGIC);
+    this.writeU32(HEADER_VERSION_OFFSET, HEAP_LAYOUT_VERSION);
+    this.writeU32(HEADER_PAGE_SIZE_OFFSET, this.pageSizeBytes);
+    this.writeU32(HEADER_PAGE_COUNT_OFFSET, this.#headerPageCount);
+    this.writeU32(HEADER_CLASS_COUNT_OFFSET, this.#classes.classCount);
+    this.writeU32(HEADER_BIN_COUNT_OFFSET, FREE_RUN_BIN_COUNT);
+    this.#formatSegment(segment);
+  }
+
+  /** Smallest segment with one data page after its descriptors and `headerPageCount` pages. */
+  #minimalSegmentPages(headerPageCount: number): number {
+    let segmentPageCount = headerPageCount + 1;
+    while (segmentPageCount - headerPageCount - descriptorPageCount(segmentPageCount, this.pageSizeBytes) < 1) {
+      segmentPageCount++;
+    }
+    return segmentPageCount;
+  }
+
+  #restore(source: RestoreSource): void {
+    const { layout } = source;
+    if (layout.length === 0) throw new Error('Cannot restore heap: the segment layout is empty');
+    for (const segmentLayout of layout) {
+      if (segmentLayout.firstPage !== this.#pageCount || segmentLayout.pageCount < 1) {
+        throw new Error(`Cannot restore heap: segment at page ${segmentLayout.firstPage} does not follow page ${this.#pageCount}`);
+      }
+      this.#addSegment(segmentLayout.pageCount);
+    }
+    for (const { pageNumber, bytes } of source.pages) {
+      if (!Number.isInteger(pageNumber) || pageNumber < 0 || pageNumber >= this.#pageCount) {
+        throw new Error(`Cannot restore heap: page ${pageNumber} is outside the layout (${this.#pageCount} pages)`);
+      }
+      if (bytes.length !== this.pageSizeBytes) {
+        throw new Error(`Cannot restore heap: page ${pageNumber} has ${bytes.length} bytes, expected ${this.pageSizeBytes}`);
+      }
+      const segment = this.#segments[this.#pageSegment[pageNumber]];
+      segment.bytes.set(bytes, (pageNumber - segment.firstPage) * this.pageSizeBytes);
+    }
+    this.#validateHeader();
+    for (let page = 0; page < this.#pageCount; page++) {
+      const segment = this.#segments[this.#pageSegment[page]];
+      const isUsed = isUsedKind(descriptorKind(this.#descriptorWord(page, 0)));
+      segment.state[(page - segment.firstPage) * PAGE_STATE_FIELD_COUNT + PAGE_STATE_USED] = isUsed ? 1 : 0;
+    }
+  }
+
+  #validateHeader(): void {
+    const magic = this.readU32(HEADER_MAGIC_OFFSET);
+    if (magic !== HEAP_MAGIC) throw new Error('Cannot restore heap: page 0 is not a heap header (bad magic)');
+    const version = this.readU32(HEADER_VERSION_OFFSET);
+    if (version !== HEAP_LAYOUT_VERSION) {
+      throw new Error(`Cannot restore heap: layout version ${version}, this build reads version ${HEAP_LAYOUT_VERSION}`);
+    }
+    const pageSizeBytes = this.readU32(HEADER_PAGE_SIZE_OFFSET);
+    if (pageSizeBytes !== this.pageSizeBytes) {
+      throw new Error(`Cannot restore heap: it has ${pageSizeBytes}-byte pages, expected ${this.pageSizeBytes}`);
+    }
+    const checks: Array<[string, number, number]> = [
+      ['header pages', this.readU32(HEADER_PAGE_COUNT_OFFSET), this.#headerPageCount],
+      ['size classes', this.readU32(HEADER_CLASS_COUNT_OFFSET), this.#classes.classCount],
+      ['free-run bins', this.readU32(HEADER_BIN_COUNT_OFFSET), FREE_RUN_BIN_COUNT],
+      ['segments', this.readU32(HEADER_SEGMENT_COUNT_OFFSET), this.#segments.length],
+      ['pages', this.readU32(HEADER_HEAP_PAGE_COUNT_OFFSET), this.#pageCount],
+    ];
+    for (const [what, found, expected] of checks) {
+      if (found !== expected) throw new Error(`Cannot restore heap: header says ${found} ${what}, expected ${expected}`);
+    }
+  }
+
+  // ---- page math and barrier ---------------------------------------------------------------
+
+  #pageOf(address: Address): number {
+    assert.ok(address > 0 && address < this.#pageCount * this.pageSizeBytes, `address ${address} is outside the heap`);
+    return Math.floor(address / this.pageSizeBytes);
+  }
+
+  #segmentAt(address: Address): Segment {
+    return this.#segments[this.#pageSegment[Math.floor(address / this.pageSizeBytes)]];
+  }
+
+  #descriptorAddress(page: number): number {
+    const segment = this.#segments[this.#pageSegment[page]];
+    return segment.descriptorBaseAddress + (page - segment.firstPage) * DESCRIPTOR_SIZE_BYTES;
+  }
+  #descriptorWord(page: number, word: number): number {
+    return this.readU32(this.#descriptorAddress(page) + word * 4);
+  }
+  #setDescriptorWord(page: number, word: number, value: number): void {
+    this.writeU32(this.#descriptorAddress(page) + word * 4, value);
+  }
+
+  /** Claims every page of [address, address+length) that the open epoch still needs. */
+  #barrier(address: Address, length: number): void {
+    const firstPage = Math.floor(address / this.pageSizeBytes);
+    const lastPage = Math.min(Math.floor((address + length - 1) / this.pageSizeBytes), this.#pageCountAtStart - 1);
+    for (let page = firstPage; page <= lastPage; page++) {
+      this.#claimPage(page, this.#segments[this.#pageSegment[page]]);
+    }
+  }
+
+  #claimPage(page: number, segment: Segment): void {
+    if (page >= this.#pageCountAtStart) return;
+    const index = page - segment.firstPage;
+    const base = index * PAGE_STATE_FIELD_COUNT;
+    if (Atomics.load(segment.state, base + PAGE_STATE_READY) === this.#epoch) return;
+    if (!claimForWriter(segment.state, base, this.#epoch)) return;
+    if (Atomics.load(segment.state, base + PAGE_STATE_USED) === 0) {
+      Atomics.store(segment.state, base + PAGE_STATE_SHADOW, SHADOW_UNUSED);
+    } else {
+      this.reclaimShadowPages();
+      const slot = this.#shadowPool.save(segment.bytes, index * this.pageSizeBytes);
+      Atomics.store(segment.state, base + PAGE_STATE_SHADOW, slot);
+      this.#pagesCopied++;
+    }
+    publishReady(segment.state, base, this.#epoch);
+  }
+
+  #integrityView(): IntegrityView {
+    return {
+      pageSizeBytes: this.pageSizeBytes,
+      pageCount: this.#pageCount,
+      classes: this.#classes,
+      binHeadsOffset: this.#binHeadsOffset,
+      segments: this.#segments,
+      readU32: (address) => this.readU32(address),
+      readF64: (address) => this.readF64(address),
+      descriptorWord: (page, word) => this.#descriptorWord(page, word),
+      segmentOf: (page) => this.#segments[this.#pageSegment[page]],
+    };
+  }
+}
+
+interface IntegrityView {
+  readonly pageSizeBytes: number;
+  readonly pageCount: number;
+  readonly classes: SizeClassTable;
+  readonly binHeadsOffset: number;
+  readonly segments: readonly Segment[];
+  readU32(address: number): number;
+  readF64(address: number): number;
+  descriptorWord(page: number, word: number): number;
+  segmentOf(page: number): Segment;
+}
+
+/** The recount behind verifyIntegrity(); kept apart so the allocator stays readable. */
+function verifyHeap(heap: IntegrityView): HeapIntegrityReport {
+  const pageSizeBytes = heap.pageSizeBytes;
+  let allocatedBytes = 0;
+  let allocationCount = 0;
+  let freePageCount = 0;
+  let freeSlotBytes = 0;
+  let slabSlackBytes = 0;
+  let metadataPageCount = 0;
+  let usedPageCount = 0;
+  const partialSlabs = new Set<number>();
+  const freeRunHeads = new Map<number, number>();
+  for (const segment of heap.segments) {
+    const segmentEnd = segment.firstPage + segment.pageCount;
+    let page = segment.firstPage;
+    while (page < segmentEnd) {
+      const word0 = heap.descriptorWord(page, 0);
+      const kind = descriptorKind(word0);
+      const isUsedFlag = segment.state[(page - segment.firstPage) * PAGE_STATE_FIELD_COUNT + PAGE_STATE_USED] === 1;
+      assert.equal(isUsedFlag, isUsedKind(kind), `page ${page}: USED flag disagrees with kind ${kind}`);
+      switch (kind) {
+        case PAGE_KIND_METADATA:
+          assert.ok(page < segment.firstPage + segment.metadataPageCount, `page ${page}: stray metadata page`);
+          metadataPageCount++;
+          usedPageCount++;
+          page++;
+          break;
+        case PAGE_KIND_SLAB: {
+          const classIndex = descriptorClass(word0);
+          const slotSizeBytes = heap.classes.slotSizesBytes[classIndex];
+          const slotCount = heap.classes.slotCounts[classIndex];
+          const freeSlotCount = descriptorFreeCount(word0);
+          assert.ok(freeSlotCount < slotCount, `page ${page}: empty slab not released`);
+          const chainLength = countSlabChain(heap, page, slotSizeBytes, slotCount);
+          assert.equal(chainLength, freeSlotCount, `page ${page}: free chain length`);
+          if (freeSlotCount > 0) partialSlabs.add(page);
+          allocatedBytes += (slotCount - freeSlotCount) * slotSizeBytes;
+          allocationCount += slotCount - freeSlotCount;
+          freeSlotBytes += freeSlotCount * slotSizeBytes;
+          slabSlackBytes += pageSizeBytes - slotCount * slotSizeBytes;
+          usedPageCount++;
+          page++;
+          break;
+        }
+        case PAGE_KIND_RUN_HEAD: {
+          const runPageCount = heap.descriptorWord(page, 1);
+          assert.ok(runPageCount >= 1 && page + runPageCount <= segmentEnd, `page ${page}: run leaves its segment`);
+          for (let body = page + 1; body < page + runPageCount; body++) {
+            assert.equal(descriptorKind(heap.descriptorWord(body, 0)), PAGE_KIND_RUN_BODY, `page ${body}: run body`);
+            const bodySegment = heap.segmentOf(body);
+            const isBodyUsed = bodySegment.state[(body - bodySegment.firstPage) * PAGE_STATE_FIELD_COUNT + PAGE_STATE_USED];
+            assert.equal(isBodyUsed, 1, `page ${body}: run body not marked used`);
+          }
+          allocatedBytes += runPageCount * pageSizeBytes;
+          allocationCount++;
+          usedPageCount += runPageCount;
+          page += runPageCount;
+          break;
+        }
+        case PAGE_KIND_FREE_HEAD: {
+          const runPageCount = heap.descriptorWord(page, 1);
+          assert.ok(runPageCount >= 1 && page + runPageCount <= segmentEnd, `page ${page}: free run leaves its segment`);
+          for (let body = page + 1; body < page + runPageCount; body++) {
+            assert.equal(descriptorKind(heap.descriptorWord(body, 0)), PAGE_KIND_FREE_BODY, `page ${body}: free body`);
+            const bodySegment = heap.segmentOf(body);
+            const isBodyUsed = bodySegment.state[(body - bodySegment.firstPage) * PAGE_STATE_FIELD_COUNT + PAGE_STATE_USED];
+            assert.equal(isBodyUsed, 0, `page ${body}: free page marked used`);
+          }
+          if (runPageCount > 1) assert.equal(heap.descriptorWord(page + runPageCount - 1, 1), page, `page ${page}: tail link`);
+          const next = page + runPageCount;
+          if (next < segmentEnd) {
+            assert.notEqual(descriptorKind(heap.descriptorWord(next, 0)), PAGE_KIND_FREE_HEAD, `page ${page}: uncoalesced runs`);
+          }
+          freeRunHeads.set(page, runPageCount);
+          freePageCount += runPageCount;
+          page = next;
+          break;
+        }
+        default:
+          assert.fail(`page ${page}: unexpected kind ${kind} at the start of a run`);
+      }
+    }
+  }
+  for (let classIndex = 0; classIndex < heap.classes.classCount; classIndex++) {
+    const listed = walkList(heap, heap.readU32(HEADER_CLASS_HEADS_OFFSET + classIndex * 4));
+    for (const page of listed) {
+      assert.ok(partialSlabs.delete(page), `page ${page}: listed as a partial slab of class ${classIndex} wrongly`);
+      assert.equal(descriptorClass(heap.descriptorWord(page, 0)), classIndex, `page ${page}: slab in the wrong class list`);
+    }
+  }
+  assert.equal(partialSlabs.size, 0, `partial slabs missing from their lists: ${[...partialSlabs].join(',')}`);
+  for (let bin = 0; bin < FREE_RUN_BIN_COUNT; bin++) {
+    for (const page of walkList(heap, heap.readU32(heap.binHeadsOffset + bin * 4))) {
+      const runPageCount = freeRunHeads.get(page);
+      assert.ok(runPageCount !== undefined, `page ${page}: in free bin ${bin} but not a free run`);
+      assert.equal(freeRunBinOf(runPageCount), bin, `page ${page}: free run in the wrong bin`);
+      freeRunHeads.delete(page);
+    }
+  }
+  assert.equal(freeRunHeads.size, 0, `free runs missing from bins: ${[...freeRunHeads.keys()].join(',')}`);
+  assert.equal(heap.readU32(HEADER_PAGES_IN_USE_OFFSET), usedPageCount, 'header pages in use');
+  assert.equal(heap.readU32(HEADER_METADATA_PAGES_OFFSET), metadataPageCount, 'header metadata pages');
+  assert.equal(heap.readF64(HEADER_BYTES_ALLOCATED_OFFSET), allocatedBytes, 'header bytes allocated');
+  assert.equal(heap.readF64(HEADER_ALLOCATION_COUNT_OFFSET), allocationCount, 'header allocation count');
+  return {
+    allocatedBytes,
+    allocationCount,
+    freePageCount,
+    freeSlotBytes,
+    slabSlackBytes,
+    metadataBytes: metadataPageCount * pageSizeBytes,
+    usedPageCount,
+  };
+}
+
+function countSlabChain(heap: IntegrityView, page: number, slotSizeBytes: number, slotCount: number): number {
+  const seen = new Set<number>();
+  for (let offset = heap.descriptorWord(page, 1); offset !== SLOT_NONE; ) {
+    assert.ok(offset % slotSizeBytes === 0 && offset / slotSizeBytes < slotCount, `page ${page}: bad free slot ${offset}`);
+    assert.ok(!seen.has(offset), `page ${page}: free chain loops at ${offset}`);
+    seen.add(offset);
+    offset = heap.readU32(page * heap.pageSizeBytes + offset);
+  }
+  return seen.size;
+}
+
+function walkList(heap: IntegrityView, head: number): number[] {
+  const pages: number[] = [];
+  let previous = 0;
+  for (let page = head; page !== 0; page = heap.descriptorWord(page, 2)) {
+    assert.ok(page < heap.pageCount && pages.length < heap.pageCount, `list through page ${page} is corrupt`);
+    assert.equal(heap.descriptorWord(page, 3), previous, `page ${page}: back link`);
+    pages.push(page);
+    previous = page;
+  }
+  return pages;
+}
