@@ -1,0 +1,483 @@
+/**
+ * The string commands: GET, SET and its relatives, MGET/MSET, GETEX/GETDEL/GETSET, APPEND,
+ * STRLEN, GETRANGE/SUBSTR, SETRANGE and the INCR family, with Redis 7's arity, flags, key
+ * positions, summaries, replies and error texts.
+ * Why this shape: each command is a table row plus a handler that parses argv (args.ts), makes
+ * one store call and maps the store's result to a reply with an exhaustive switch, so the
+ * semantics live in the store and the protocol details live here.
+ * Invariants: every handler writes exactly one reply; when several arguments are bad, the error
+ * that wins is the one Redis reports first (e.g. SET's syntax before its expire time, GETEX's
+ * missing key before its expire time); GET copies the value from the heap straight into the
+ * output buffer through ReplyWriter.bulkFill, which calls its callback before returning.
+ * Not here: lookup and arity checks (dispatch), the RESP encoding (resp/reply-writer.ts).
+ */
+
+import { fail } from 'node:assert/strict';
+
+import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command-types.js';
+import {
+  DECREMENT_OVERFLOW_ERROR,
+  NAN_OR_INFINITY_ERROR,
+  NOT_FLOAT_ERROR,
+  NOT_INTEGER_ERROR,
+  OFFSET_OUT_OF_RANGE_ERROR,
+  OOM_ERROR,
+  OVERFLOW_ERROR,
+  STRING_TOO_LARGE_ERROR,
+  WRONG_TYPE_ERROR,
+  wrongArityError,
+} from '../errors.js';
+import type { GetExResult, LengthResult, SetOptions } from '../../store/store.js';
+import {
+  I64_MIN,
+  parseI64,
+  parseIncrement,
+  parseLongDouble,
+  parseStringSetOptions,
+  resolveStringExpire,
+  type ExpireArgument,
+} from './args.js';
+
+/** One table row; `keys` is Redis's [firstKey, lastKey, keyStep]. */
+function row(
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  keys: readonly [number, number, number],
+  summary: string,
+  run: CommandHandler,
+): CommandSpec {
+  return { name, arity, flags, firstKey: keys[0], lastKey: keys[1], keyStep: keys[2], group: 'string', summary, run };
+}
+
+const ONE_KEY = [1, 1, 1] as const;
+const ALL_KEYS = [1, -1, 1] as const;
+const PAIR_KEYS = [1, -1, 2] as const;
+
+export const STRING_COMMANDS: readonly CommandSpec[] = [
+  row('GET', 2, ['readonly', 'fast'], ONE_KEY, 'Returns the string value of a key.', getCommand),
+  row('SET', -3, ['write', 'denyoom'], ONE_KEY,
+    "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", setCommand),
+  row('SETNX', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
+    "Set the string value of a key only when the key doesn't exist.", setnxCommand),
+  row('SETEX', 4, ['write', 'denyoom'], ONE_KEY,
+    "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", setexCommand),
+  row('PSETEX', 4, ['write', 'denyoom'], ONE_KEY,
+    "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
+    psetexCommand),
+  row('MGET', -2, ['readonly', 'fast'], ALL_KEYS,
+    'Atomically returns the string values of one or more keys.', mgetCommand),
+  row('MSET', -3, ['write', 'denyoom'], PAIR_KEYS,
+    'Atomically creates or modifies the string values of one or more keys.', msetCommand),
+  row('MSETNX', -3, ['write', 'denyoom'], PAIR_KEYS,
+    "Atomically modifies the string values of one or more keys only when all keys don't exist.", msetnxCommand),
+  row('GETSET', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
+    'Returns the previous string value of a key after setting it to a new value.', getsetCommand),
+  row('GETDEL', 2, ['write', 'fast'], ONE_KEY,
+    'Returns the string value of a key after deleting the key.', getdelCommand),
+  row('GETEX', -2, ['write', 'fast'], ONE_KEY,
+    'Returns the string value of a key after setting its expiration time.', getexCommand),
+  row('APPEND', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
+    "Appends a string to the value of a key. Creates the key if it doesn't exist.", appendCommand),
+  row('STRLEN', 2, ['readonly', 'fast'], ONE_KEY, 'Returns the length of a string value.', strlenCommand),
+  row('GETRANGE', 4, ['readonly'], ONE_KEY,
+    'Returns a substring of the string stored at a key.', getrangeCommand),
+  row('SUBSTR', 4, ['readonly'], ONE_KEY, 'Returns a substring from a string value.', getrangeCommand),
+  row('SETRANGE', 4, ['write', 'denyoom'], ONE_KEY,
+    "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.",
+    setrangeCommand),
+  row('INCR', 2, ['write', 'denyoom', 'fast'], ONE_KEY,
+    "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", incrCommand),
+  row('INCRBY', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
+    "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+    incrbyCommand),
+  row('DECR', 2, ['write', 'denyoom', 'fast'], ONE_KEY,
+    "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", decrCommand),
+  row('DECRBY', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
+    "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
+    decrbyCommand),
+  row('INCRBYFLOAT', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
+    "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+    incrbyfloatCommand),
+];
+
+// ---- GET / SET family ---------------------------------------------------------------------------
+
+function getCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const { store, reply } = context;
+  const result = store.lookupString(context.db, argv[1]);
+  switch (result.status) {
+    case 'ok': {
+      // The ref is valid until the next store call; bulkFill runs the callback before returning.
+      const ref = result.ref;
+      reply.bulkFill(result.length, (target, offset) => store.copyStringValue(ref, target, offset));
+      return;
+    }
+    case 'missing':
+      reply.nullBulk();
+      return;
+    case 'wrongType':
+      reply.error(WRONG_TYPE_ERROR);
+      return;
+  }
+}
+
+function setCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const parsed = parseStringSetOptions(argv, { startIndex: 3, command: 'set' });
+  if (parsed.status === 'error') {
+    context.reply.error(parsed.text);
+    return;
+  }
+  const { condition, get, keepTtl, expire } = parsed.options;
+  const setOptions: { -readonly [K in keyof SetOptions]: SetOptions[K] } = { get, keepTtl };
+  if (condition !== null) setOptions.condition = condition;
+  if (expire !== null) {
+    const resolved = resolveStringExpire(expire, { nowMs: context.nowMs, command: 'set' });
+    if (resolved.status === 'error') {
+      context.reply.error(resolved.text);
+      return;
+    }
+    setOptions.expireAtMs = resolved.expireAtMs;
+  }
+  setGeneric(context, argv, setOptions, { ok: 'OK', notSet: 'null' });
+}
+
+function setnxCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  setGeneric(context, argv, { condition: 'nx' }, { ok: 1, notSet: 0 });
+}
+
+function setexCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  setWithExpireGeneric(context, argv, { kind: 'ex', argument: argv[2] }, 'setex');
+}
+
+function psetexCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  setWithExpireGeneric(context, argv, { kind: 'px', argument: argv[2] }, 'psetex');
+}
+
+/** SETEX / PSETEX: `key time value`. */
+function setWithExpireGeneric(
+  context: CommandContext,
+  argv: readonly Buffer[],
+  expire: ExpireArgument,
+  command: string,
+): void {
+  const resolved = resolveStringExpire(expire, { nowMs: context.nowMs, command });
+  if (resolved.status === 'error') {
+    context.reply.error(resolved.text);
+    return;
+  }
+  const valueIndex = 3;
+  setGeneric(context, [argv[0], argv[1], argv[valueIndex]], { expireAtMs: resolved.expireAtMs }, {
+    ok: 'OK',
+    notSet: 'null',
+  });
+}
+
+function getsetCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  setGeneric(context, argv, { get: true }, { ok: 'OK', notSet: 'null' });
+}
+
+/**
+ * The store call shared by SET, SETNX, SETEX, PSETEX and GETSET (argv[1] key, argv[2] value).
+ * With `get`, the reply is the previous value whether or not the value was set; otherwise
+ * `replies` says what 'ok' and 'notSet' answer: 'OK' / null for SET, 1 / 0 for SETNX.
+ */
+function setGeneric(
+  context: CommandContext,
+  argv: readonly Buffer[],
+  options: SetOptions,
+  replies: { readonly ok: 'OK' | 1; readonly notSet: 'null' | 0 },
+): void {
+  const { reply } = context;
+  const result = context.store.set(context.db, argv[1], argv[2], options);
+  switch (result.status) {
+    case 'ok':
+      if (options.get === true) bulkOrNull(context, result.previous);
+      else if (replies.ok === 'OK') reply.simple('OK');
+      else reply.integer(replies.ok);
+      return;
+    case 'notSet':
+      if (options.get === true) bulkOrNull(context, result.previous);
+      else if (replies.notSet === 'null') reply.nullBulk();
+      else reply.integer(replies.notSet);
+      return;
+    case 'wrongType':
+      reply.error(WRONG_TYPE_ERROR);
+      return;
+    case 'outOfMemory':
+      reply.error(OOM_ERROR);
+      return;
+  }
+}
+
+function bulkOrNull(context: CommandContext, value: Buffer | null): void {
+  if (value === null) context.reply.nullBulk();
+  else context.reply.bulk(value);
+}
+
+function mgetCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const values = context.store.mget(context.db, argv.slice(1));
+  context.reply.arrayHeader(values.length);
+  for (const value of values) bulkOrNull(context, value);
+}
+
+function msetCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  msetGeneric(context, argv, false);
+}
+
+function msetnxCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  msetGeneric(context, argv, true);
+}
+
+/** MSET / MSETNX: an even number of key/value arguments, else Redis's arity error. */
+function msetGeneric(context: CommandContext, argv: readonly Buffer[], nx: boolean): void {
+  const { reply } = context;
+  if (argv.length % 2 === 0) {
+    reply.error(wrongArityError(argv[0].toString()));
+    return;
+  }
+  const result = context.store.mset(context.db, argv.slice(1), { nx });
+  switch (result.status) {
+    case 'ok':
+      if (nx) reply.integer(1);
+      else reply.simple('OK');
+      return;
+    case 'notSet':
+      if (!nx) fail('MSET without NX cannot be refused');
+      reply.integer(0);
+      return;
+    case 'outOfMemory':
+      reply.error(OOM_ERROR);
+      return;
+  }
+}
+
+function getdelCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  replyGetResult(context, context.store.getDel(context.db, argv[1]));
+}
+
+/**
+ * GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]. As in Redis, a missing key answers
+ * nil and a wrong type WRONGTYPE before the expire time is validated.
+ */
+function getexCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const parsed = parseStringSetOptions(argv, { startIndex: 2, command: 'getex' });
+  if (parsed.status === 'error') {
+    context.reply.error(parsed.text);
+    return;
+  }
+  const { persist, expire } = parsed.options;
+  if (expire === null) {
+    replyGetResult(context, context.store.getEx(context.db, argv[1], persist ? { persist } : {}));
+    return;
+  }
+  const resolved = resolveStringExpire(expire, { nowMs: context.nowMs, command: 'getex' });
+  if (resolved.status === 'error') {
+    const type = context.store.type(context.db, argv[1]);
+    if (type === 'none') context.reply.nullBulk();
+    else if (type !== 'string') context.reply.error(WRONG_TYPE_ERROR);
+    else context.reply.error(resolved.text);
+    return;
+  }
+  replyGetResult(context, context.store.getEx(context.db, argv[1], { expireAtMs: resolved.expireAtMs }));
+}
+
+function replyGetResult(context: CommandContext, result: GetExResult): void {
+  switch (result.status) {
+    case 'ok':
+      context.reply.bulk(result.value);
+      return;
+    case 'missing':
+      context.reply.nullBulk();
+      return;
+    case 'wrongType':
+      context.reply.error(WRONG_TYPE_ERROR);
+      return;
+    case 'outOfMemory':
+      context.reply.error(OOM_ERROR);
+      return;
+  }
+}
+
+// ---- APPEND / STRLEN / ranges -------------------------------------------------------------------
+
+function appendCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  replyLengthResult(context, context.store.append(context.db, argv[1], argv[2]));
+}
+
+function strlenCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const result = context.store.strlen(context.db, argv[1]);
+  switch (result.status) {
+    case 'ok':
+      context.reply.integer(result.length);
+      return;
+    case 'wrongType':
+      context.reply.error(WRONG_TYPE_ERROR);
+      return;
+  }
+}
+
+/**
+ * GETRANGE / SUBSTR key start end. Both indexes are parsed before the key is looked up; two
+ * negative indexes with start > end are empty before any clamping (Redis 7), which we decide on
+ * the exact i64 values because clamping them to numbers could make them equal.
+ */
+function getrangeCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const start = parseI64(argv[2]);
+  const end = parseI64(argv[3]);
+  if (start === null || end === null) {
+    context.reply.error(NOT_INTEGER_ERROR);
+    return;
+  }
+  const isEmptyRange = start < 0n && end < 0n && start > end;
+  const result = context.store.getRange(context.db, argv[1], clampToSafe(start), clampToSafe(end));
+  switch (result.status) {
+    case 'ok':
+      context.reply.bulk(isEmptyRange ? EMPTY_BUFFER : result.value);
+      return;
+    case 'wrongType':
+      context.reply.error(WRONG_TYPE_ERROR);
+      return;
+  }
+}
+
+const EMPTY_BUFFER = Buffer.alloc(0);
+
+function clampToSafe(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER;
+  if (value < BigInt(Number.MIN_SAFE_INTEGER)) return Number.MIN_SAFE_INTEGER;
+  return Number(value);
+}
+
+/** SETRANGE key offset value: a negative offset is "offset is out of range". */
+function setrangeCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const offset = parseI64(argv[2]);
+  if (offset === null) {
+    context.reply.error(NOT_INTEGER_ERROR);
+    return;
+  }
+  if (offset < 0n) {
+    context.reply.error(OFFSET_OUT_OF_RANGE_ERROR);
+    return;
+  }
+  replyLengthResult(context, context.store.setRange(context.db, argv[1], clampToSafe(offset), argv[3]));
+}
+
+function replyLengthResult(context: CommandContext, result: LengthResult): void {
+  switch (result.status) {
+    case 'ok':
+      context.reply.integer(result.length);
+      return;
+    case 'wrongType':
+      context.reply.error(WRONG_TYPE_ERROR);
+      return;
+    case 'tooLarge':
+      context.reply.error(STRING_TOO_LARGE_ERROR);
+      return;
+    case 'outOfMemory':
+      context.reply.error(OOM_ERROR);
+      return;
+  }
+}
+
+// ---- INCR family --------------------------------------------------------------------------------
+
+function incrCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  incrGeneric(context, argv[1], 1);
+}
+
+function decrCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  incrGeneric(context, argv[1], -1);
+}
+
+function incrbyCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const increment = parseIncrement(argv[2]);
+  if (increment === null) {
+    context.reply.error(NOT_INTEGER_ERROR);
+    return;
+  }
+  incrGeneric(context, argv[1], increment);
+}
+
+/** DECRBY: the decrement is negated, so i64's minimum is refused as Redis does. */
+function decrbyCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const decrement = parseIncrement(argv[2]);
+  if (decrement === null) {
+    context.reply.error(NOT_INTEGER_ERROR);
+    return;
+  }
+  if (decrement === I64_MIN) {
+    context.reply.error(DECREMENT_OVERFLOW_ERROR);
+    return;
+  }
+  incrGeneric(context, argv[1], negate(decrement));
+}
+
+function negate(value: number | bigint): number | bigint {
+  return typeof value === 'bigint' ? -value : -value;
+}
+
+function incrGeneric(context: CommandContext, key: Buffer, increment: number | bigint): void {
+  const result = context.store.incrBy(context.db, key, increment);
+  switch (result.status) {
+    case 'ok':
+      context.reply.integer(result.value);
+      return;
+    case 'wrongType':
+      context.reply.error(WRONG_TYPE_ERROR);
+      return;
+    case 'notInteger':
+      context.reply.error(NOT_INTEGER_ERROR);
+      return;
+    case 'overflow':
+      context.reply.error(OVERFLOW_ERROR);
+      return;
+    case 'outOfMemory':
+      context.reply.error(OOM_ERROR);
+      return;
+  }
+}
+
+/**
+ * INCRBYFLOAT key increment: replies the new value as a bulk string (RESP2 and RESP3, as Redis).
+ * Redis checks the key's type, then the stored value, then the increment, then NaN/Infinity.
+ * A valid finite increment goes to the store as its text (exact arithmetic there); the rare
+ * bad or infinite increment is decided here with read-only lookups in that same order.
+ */
+function incrbyfloatCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const increment = parseLongDouble(argv[2]);
+  if (increment === null || !Number.isFinite(increment)) {
+    context.reply.error(incrbyfloatRefusal(context, argv[1], increment));
+    return;
+  }
+  const result = context.store.incrByFloat(context.db, argv[1], argv[2]);
+  switch (result.status) {
+    case 'ok':
+      context.reply.bulk(result.text);
+      return;
+    case 'wrongType':
+      context.reply.error(WRONG_TYPE_ERROR);
+      return;
+    case 'notFloat':
+      context.reply.error(NOT_FLOAT_ERROR);
+      return;
+    case 'nanOrInfinity':
+      context.reply.error(NAN_OR_INFINITY_ERROR);
+      return;
+    case 'outOfMemory':
+      context.reply.error(OOM_ERROR);
+      return;
+  }
+}
+
+/** The error for an increment that is not a float (null) or is infinite. */
+function incrbyfloatRefusal(context: CommandContext, key: Buffer, increment: number | null): string {
+  const type = context.store.type(context.db, key);
+  if (type !== 'none' && type !== 'string') return WRONG_TYPE_ERROR;
+  if (increment === null) return NOT_FLOAT_ERROR;
+  if (type === 'none') return NAN_OR_INFINITY_ERROR;
+  const current = context.store.get(context.db, key);
+  if (current.status !== 'ok') return NAN_OR_INFINITY_ERROR;
+  const currentValue = parseLongDouble(current.value);
+  return currentValue === null ? NOT_FLOAT_ERROR : NAN_OR_INFINITY_ERROR;
+}
