@@ -43,7 +43,10 @@ import {
 import type { PageSource } from './page-source.js';
 
 /** Which part of writing a snapshot failed: logged and shown to operators. */
-export type WriterStepName = 'open' | 'read' | 'write' | 'verify' | 'fsync' | 'close' | 'rename' | 'fsync-directory';
+export type WriterStepName =
+  | 'open' | 'read' | 'write' | 'verify' | 'fsync' | 'close' | 'rename' | 'fsync-directory'
+  /** Stopped on request (shutdown), or the worker thread died (see bgsave.ts). */
+  | 'aborted' | 'worker';
 
 export interface WriterFailure {
   readonly step: WriterStepName;

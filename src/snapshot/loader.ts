@@ -1,0 +1,157 @@
+/**
+ * Loads a snapshot file: validates all of it, then rebuilds the heap from its pages and
+ * re-attaches the store, dropping keys whose expiry passed while the file sat on disk.
+ *
+ *   pass 1  read every block, check every checksum and count   -> refuse with file and offset
+ *   pass 2  read again, feeding pages to restoreHeap            -> a fresh heap
+ *   then    Store.attach(heap), purge expired keys
+ *
+ * Why two passes: restoreHeap consumes pages as it goes, and a bad block found halfway would
+ * leave a half-built heap; validating first means a bad file is refused before anything is
+ * built (pass 2 re-checks the block CRCs anyway, in case the file changed in between). Memory
+ * stays at one block plus the heap, however large the file.
+ * Invariants: the file is opened read-only and never modified; any refusal names the file and
+ * says what is wrong (and at which byte, when that is known); nothing is half-loaded.
+ * Not here: where the file lives or when loading happens (the server's start-up).
+ */
+
+import * as fs from 'node:fs';
+
+import type { HeapOptions } from '../cow/heap.js';
+import { restoreHeap, type PagedHeap } from '../cow/paged-heap.js';
+import { Store, type StoreOptions } from '../store/store.js';
+import { openSnapshotFile, SnapshotFileError, type ReadProgress, type SnapshotFileReader } from './file-reader.js';
+import { errorMessage } from './file-system.js';
+import type { SnapshotHeader } from './format.js';
+
+/** Each expiry purge call after loading may run this long. */
+export const LOAD_PURGE_SLICE_MS = 25;
+/** Purge calls after loading stop here; lazy expiry hides whatever is left. */
+export const LOAD_PURGE_SLICE_COUNT_MAX = 10_000;
+
+export interface LoadProgress {
+  readonly phase: 'verify' | 'load';
+  readonly bytesRead: number;
+  readonly fileLengthBytes: number;
+  /** Of the whole load (both passes), 0..100. */
+  readonly percent: number;
+  readonly mbPerSec: number;
+}
+
+export interface LoadHeapOptions {
+  /** The heap's options except the page size, which comes from the file. */
+  readonly heapOptions: Omit<HeapOptions, 'pageSizeBytes'>;
+  readonly onProgress?: (progress: LoadProgress) => void;
+  /** Milliseconds clock for progress rates; default Date.now. */
+  readonly clock?: () => number;
+}
+
+export type LoadHeapResult =
+  | { readonly status: 'ok'; readonly heap: PagedHeap; readonly header: SnapshotHeader; readonly fileLengthBytes: number }
+  /** No file there: start empty, as Redis does. */
+  | { readonly status: 'missing' }
+  /** `message`: `Cannot load snapshot "<path>": <what is wrong>`. */
+  | { readonly status: 'invalid'; readonly message: string };
+
+/** Validates the whole file, then rebuilds the heap it holds. */
+export function loadSnapshotHeap(filePath: string, options: LoadHeapOptions): LoadHeapResult {
+  if (!fs.existsSync(filePath)) return { status: 'missing' };
+  const opened = openSnapshotFile(filePath);
+  if (opened.status === 'invalid') return { status: 'invalid', message: refusal(filePath, opened.reason) };
+  const reader = opened.reader;
+  try {
+    const reportProgress = progressReporter(options, reader.fileLengthBytes);
+    drain(reader.pages((progress) => reportProgress('verify', progress)));
+    const pages = reader.pages((progress) => reportProgress('load', progress));
+    const heap = restoreHeap(
+      { ...options.heapOptions, pageSizeBytes: reader.header.pageSizeBytes },
+      reader.header.segments,
+      pages,
+    );
+    drain(pages); // the trailer checks run when the generator ends, whatever restoreHeap read
+    return { status: 'ok', heap, header: reader.header, fileLengthBytes: reader.fileLengthBytes };
+  } catch (error) {
+    if (error instanceof SnapshotFileError) return { status: 'invalid', message: refusal(filePath, error.reason) };
+    // restoreHeap refuses pages that are not a heap of this layout (or exceed maxmemory).
+    const reason = errorMessage(error).replace(/^Cannot restore heap: /, 'the heap cannot be restored: ');
+    return { status: 'invalid', message: refusal(filePath, reason) };
+  } finally {
+    reader.close();
+  }
+}
+
+export interface LoadStoreOptions extends LoadHeapOptions {
+  readonly storeOptions?: StoreOptions;
+}
+
+export type LoadStoreResult =
+  | {
+      readonly status: 'ok';
+      readonly store: Store;
+      readonly heap: PagedHeap;
+      readonly header: SnapshotHeader;
+      /** Keys present after dropping expired ones (Redis's rdb_last_load_keys_loaded). */
+      readonly keysLoaded: number;
+      /** Keys dropped because their expiry had passed (rdb_last_load_keys_expired). */
+      readonly keysExpired: number;
+      readonly fileLengthBytes: number;
+    }
+  | { readonly status: 'missing' }
+  | { readonly status: 'invalid'; readonly message: string };
+
+/** Loads the heap, attaches the store and purges keys that expired while saved. */
+export function loadSnapshotStore(filePath: string, options: LoadStoreOptions): LoadStoreResult {
+  const loaded = loadSnapshotHeap(filePath, options);
+  if (loaded.status !== 'ok') return loaded;
+  let store: Store;
+  try {
+    store = Store.attach(loaded.heap, options.storeOptions ?? {});
+  } catch (error) {
+    return { status: 'invalid', message: refusal(filePath, `the keyspace cannot be attached: ${errorMessage(error)}`) };
+  }
+  const keysExpired = purgeExpiredKeys(store);
+  const keysLoaded = store.stats().databases.reduce((sum, database) => sum + database.keys, 0);
+  return { status: 'ok', store, heap: loaded.heap, header: loaded.header, keysLoaded, keysExpired, fileLengthBytes: loaded.fileLengthBytes };
+}
+
+/** Runs the store's active expiry until a pass finds nothing (bounded). */
+function purgeExpiredKeys(store: Store): number {
+  let expiredCount = 0;
+  for (let slice = 0; slice < LOAD_PURGE_SLICE_COUNT_MAX; slice += 1) {
+    const count = store.activeExpireCycle(LOAD_PURGE_SLICE_MS);
+    if (count === 0) break;
+    expiredCount += count;
+  }
+  return expiredCount;
+}
+
+/** `Cannot load snapshot "dump.snap": block 17 at byte 69632 has a bad checksum`. */
+export function refusal(filePath: string, reason: string): string {
+  return `Cannot load snapshot "${filePath}": ${reason}`;
+}
+
+function drain(iterator: Iterator<unknown>): void {
+  let next = iterator.next();
+  while (next.done !== true) next = iterator.next();
+}
+
+function progressReporter(
+  options: LoadHeapOptions,
+  fileLengthBytes: number,
+): (phase: LoadProgress['phase'], progress: ReadProgress) => void {
+  const clock = options.clock ?? Date.now;
+  const startMs = clock();
+  return (phase, progress) => {
+    if (options.onProgress === undefined) return;
+    const phaseIndex = phase === 'verify' ? 0 : 1;
+    const bytesDone = phaseIndex * fileLengthBytes + progress.bytesRead;
+    const elapsedSec = Math.max(1e-3, (clock() - startMs) / 1000);
+    options.onProgress({
+      phase,
+      bytesRead: progress.bytesRead,
+      fileLengthBytes,
+      percent: fileLengthBytes === 0 ? 100 : (100 * bytesDone) / (2 * fileLengthBytes),
+      mbPerSec: bytesDone / (1024 * 1024) / elapsedSec,
+    });
+  };
+}
