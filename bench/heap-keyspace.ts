@@ -1,0 +1,333 @@
+/**
+ * Benchmark: the paged heap and keyspace against a `Map<string, Buffer>` and against Redis.
+ * Measures, on one dataset (default 2,000,000 keys of 16 bytes with 100-byte values):
+ *   1. heap bytes per key (cowkv) vs Redis 7's `used_memory` per key for the same data;
+ *   2. the longest GC pause and event-loop stall during random overwrites (default 5,000,000 on
+ *      5,000,000 keys), cowkv vs a Map holding the same data;
+ *   3. in-process GET and SET operations per second on the dataset;
+ *   4. the write barrier's cost: SET throughput with a snapshot epoch open vs closed.
+ * Why: the heap's reasons to exist are memory per key and GC pauses that do not grow with the
+ * dataset (DESIGN.md); this is where those claims are checked.
+ * How: each variant runs in its own child process (`--variant cowkv|map`) so one's garbage never
+ * lands in the other's GC; Redis runs as a real redis-server on 127.0.0.1 when it is installed.
+ * Usage: `npm run bench:heap` (full), `BENCH_MODE=smoke ...` (tiny, CI). Prints one JSON line per
+ * variant and a table. Nothing is asserted.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import {
+  BENCH_SEED, GcMonitor, LoopStallMonitor, Prng, fixedKey, parameter, report, round, yieldToLoop,
+} from './harness.js';
+import { createHeap } from '../src/cow/paged-heap.js';
+import { Store } from '../src/store/store.js';
+
+const KEY_BYTES = parameter('keyBytes', { smoke: 16, full: 16 });
+const VALUE_BYTES = parameter('valueBytes', { smoke: 100, full: 100 });
+const MEMORY_KEY_COUNT = parameter('memoryKeyCount', { smoke: 20_000, full: 2_000_000 });
+const OVERWRITE_KEY_COUNT = parameter('overwriteKeyCount', { smoke: 20_000, full: 5_000_000 });
+const OVERWRITE_COUNT = parameter('overwriteCount', { smoke: 20_000, full: 5_000_000 });
+const OPS_COUNT = parameter('opsCount', { smoke: 20_000, full: 2_000_000 });
+const PAGE_SIZE_BYTES = parameter('pageSizeBytes', { smoke: 4096, full: 4096 });
+/** Operations between yields to the event loop: about one pipelined read's worth, as a server would run. */
+const BATCH_OPS = 256;
+
+interface VariantResult {
+  readonly variant: string;
+  readonly results: Record<string, number | string>;
+  readonly checksum: number;
+}
+
+// ---- the keyspaces under test --------------------------------------------------------------
+
+interface Keyspace {
+  set(key: Buffer, value: Buffer): void;
+  get(key: Buffer): number; // value length, -1 if missing (so the work can't be skipped)
+}
+
+function cowkvKeyspace(): { keyspace: Keyspace; store: Store } {
+  const heap = createHeap({ pageSizeBytes: PAGE_SIZE_BYTES, maxMemoryBytes: 0 });
+  const store = Store.create(heap, { databases: 16, hashSeed: BENCH_SEED });
+  const keyspace: Keyspace = {
+    set(key, value) {
+      const result = store.set(0, key, value);
+      if (result.status !== 'ok') throw new Error(`SET failed: ${result.status}`);
+    },
+    get(key) {
+      const result = store.lookupString(0, key);
+      return result.status === 'ok' ? result.length : -1;
+    },
+  };
+  return { keyspace, store };
+}
+
+function mapKeyspace(): Keyspace {
+  const map = new Map<string, Buffer>();
+  return {
+    set(key, value) {
+      // A server would hold a copy of the request's bytes, not the request buffer itself.
+      map.set(key.toString('latin1'), Buffer.from(value));
+    },
+    get(key) {
+      const value = map.get(key.toString('latin1'));
+      return value === undefined ? -1 : value.length;
+    },
+  };
+}
+
+async function fill(keyspace: Keyspace, keyCount: number, prng: Prng): Promise<void> {
+  const value = Buffer.alloc(VALUE_BYTES);
+  for (let index = 0; index < keyCount; index++) {
+    prng.fill(value.subarray(0, 8));
+    keyspace.set(fixedKey(index, KEY_BYTES), value);
+    if (index % BATCH_OPS === 0) await yieldToLoop();
+  }
+}
+
+/** Random overwrites in batches, yielding between batches; returns ops/s. */
+async function overwrite(keyspace: Keyspace, keyCount: number, count: number, prng: Prng): Promise<number> {
+  const value = Buffer.alloc(VALUE_BYTES);
+  const startNs = process.hrtime.bigint();
+  for (let done = 0; done < count; done++) {
+    value.writeUInt32LE(prng.nextU32(), 0);
+    keyspace.set(fixedKey(prng.below(keyCount), KEY_BYTES), value);
+    if (done % BATCH_OPS === 0) await yieldToLoop();
+  }
+  return count / (Number(process.hrtime.bigint() - startNs) / 1e9);
+}
+
+function readRandom(keyspace: Keyspace, keyCount: number, count: number, prng: Prng): { opsPerSec: number; checksum: number } {
+  let checksum = 0;
+  const startNs = process.hrtime.bigint();
+  for (let done = 0; done < count; done++) checksum += keyspace.get(fixedKey(prng.below(keyCount), KEY_BYTES));
+  return { opsPerSec: count / (Number(process.hrtime.bigint() - startNs) / 1e9), checksum };
+}
+
+// ---- child-process variants ------------------------------------------------------------------
+
+async function runMemoryVariant(): Promise<VariantResult> {
+  const { keyspace, store } = cowkvKeyspace();
+  const empty = store.heap.stats();
+  await fill(keyspace, MEMORY_KEY_COUNT, new Prng(BENCH_SEED));
+  const stats = store.heap.stats();
+  const usedBytes = stats.pagesInUse * stats.pageSizeBytes - empty.pagesInUse * empty.pageSizeBytes;
+  return {
+    variant: 'cowkv-memory',
+    results: {
+      keyCount: MEMORY_KEY_COUNT,
+      bytesPerKeyPagesInUse: round(usedBytes / MEMORY_KEY_COUNT, 1),
+      bytesPerKeySegments: round((stats.heapBytes - empty.heapBytes) / MEMORY_KEY_COUNT, 1),
+      bytesPerKeyAllocated: round((stats.bytesAllocated - empty.bytesAllocated) / MEMORY_KEY_COUNT, 1),
+      fragmentationRatio: round(stats.fragmentationRatio),
+    },
+    checksum: store.dbSize(0),
+  };
+}
+
+async function runPauseVariant(kind: 'cowkv' | 'map'): Promise<VariantResult> {
+  const created = kind === 'cowkv' ? cowkvKeyspace() : { keyspace: mapKeyspace(), store: null };
+  const keyspace = created.keyspace;
+  const prng = new Prng(BENCH_SEED);
+  await fill(keyspace, OVERWRITE_KEY_COUNT, prng);
+  const gc = new GcMonitor();
+  const stalls = new LoopStallMonitor();
+  const overwriteOpsPerSec = await overwrite(keyspace, OVERWRITE_KEY_COUNT, OVERWRITE_COUNT, prng);
+  const gcResult = gc.stop();
+  const stallResult = stalls.stop();
+  const setOpsPerSec = await overwrite(keyspace, OVERWRITE_KEY_COUNT, OPS_COUNT, prng);
+  const reads = readRandom(keyspace, OVERWRITE_KEY_COUNT, OPS_COUNT, prng);
+  const results: Record<string, number | string> = {
+    keyCount: OVERWRITE_KEY_COUNT,
+    overwriteCount: OVERWRITE_COUNT,
+    ...gcResult,
+    ...stallResult,
+    overwriteOpsPerSec: Math.round(overwriteOpsPerSec),
+    setOpsPerSec: Math.round(setOpsPerSec),
+    getOpsPerSec: Math.round(reads.opsPerSec),
+    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+  };
+  if (created.store !== null) Object.assign(results, await barrierCost(created.store, prng));
+  return { variant: kind, results, checksum: reads.checksum };
+}
+
+/** SET throughput with a snapshot epoch open (pages copied on first write) vs closed. */
+async function barrierCost(store: Store, prng: Prng): Promise<Record<string, number>> {
+  const timedSets = (count: number): number => {
+    const value = Buffer.alloc(VALUE_BYTES);
+    const startNs = process.hrtime.bigint();
+    for (let done = 0; done < count; done++) {
+      value.writeUInt32LE(prng.nextU32(), 0);
+      store.set(0, fixedKey(prng.below(OVERWRITE_KEY_COUNT), KEY_BYTES), value);
+    }
+    return count / (Number(process.hrtime.bigint() - startNs) / 1e9);
+  };
+  await yieldToLoop();
+  const closedOpsPerSec = timedSets(OPS_COUNT);
+  store.heap.openEpoch();
+  const openOpsPerSec = timedSets(OPS_COUNT);
+  const stats = store.heap.stats();
+  store.heap.closeEpoch();
+  return {
+    barrierClosedSetOpsPerSec: Math.round(closedOpsPerSec),
+    barrierOpenSetOpsPerSec: Math.round(openOpsPerSec),
+    barrierOpenOverClosed: round(openOpsPerSec / closedOpsPerSec),
+    barrierPagesCopied: stats.pagesCopied,
+    barrierShadowPeakMiB: round((stats.shadowPagesPeak * stats.pageSizeBytes) / 2 ** 20, 1),
+  };
+}
+
+// ---- Redis, for bytes per key ------------------------------------------------------------------
+
+async function redisBytesPerKey(): Promise<VariantResult | null> {
+  if (spawnSync('redis-server', ['--version']).status !== 0) return null;
+  const port = 20_000 + (process.pid % 20_000);
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  try {
+    const socket = await connectWithRetry(port);
+    const command = (argv: readonly (string | Buffer)[]): Buffer => {
+      const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`)];
+      for (const arg of argv) {
+        const bytes = typeof arg === 'string' ? Buffer.from(arg) : arg;
+        parts.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n'));
+      }
+      return Buffer.concat(parts);
+    };
+    const replies = replyCollector(socket);
+    const usedMemory = async (): Promise<number> => {
+      socket.write(command(['INFO', 'memory']));
+      const text = await replies.next();
+      return Number(/used_memory:(\d+)/.exec(text)?.[1]);
+    };
+    const before = await usedMemory();
+    const prng = new Prng(BENCH_SEED);
+    const value = Buffer.alloc(VALUE_BYTES);
+    const batch: Buffer[] = [];
+    for (let index = 0; index < MEMORY_KEY_COUNT; index++) {
+      prng.fill(value.subarray(0, 8));
+      batch.push(command(['SET', fixedKey(index, KEY_BYTES), value]));
+      if (batch.length === 1000 || index === MEMORY_KEY_COUNT - 1) {
+        socket.write(Buffer.concat(batch));
+        await replies.skip(batch.length);
+        batch.length = 0;
+      }
+    }
+    const after = await usedMemory();
+    socket.destroy();
+    return {
+      variant: 'redis-memory',
+      results: { keyCount: MEMORY_KEY_COUNT, bytesPerKeyUsedMemory: round((after - before) / MEMORY_KEY_COUNT, 1) },
+      checksum: after - before,
+    };
+  } finally {
+    server.kill('SIGKILL');
+  }
+}
+
+async function connectWithRetry(port: number): Promise<ReturnType<typeof createConnection>> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      return await new Promise((resolve, reject) => {
+        const socket = createConnection({ host: '127.0.0.1', port }, () => resolve(socket));
+        socket.once('error', reject);
+      });
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new Error(`Cannot connect to redis-server on port ${port}`);
+}
+
+/** Counts complete replies on a socket; `next()` returns the next bulk reply's text. */
+function replyCollector(socket: ReturnType<typeof createConnection>): { skip(count: number): Promise<void>; next(): Promise<string> } {
+  let pending = Buffer.alloc(0);
+  let waiter: (() => void) | null = null;
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    waiter?.();
+  });
+  const waitForData = (): Promise<void> => new Promise((resolve) => { waiter = resolve; });
+  return {
+    async skip(count) {
+      // Replies to SET are `+OK\r\n`: count CRLFs.
+      let seen = 0;
+      for (;;) {
+        let index = pending.indexOf('\r\n');
+        while (index !== -1 && seen < count) {
+          seen++;
+          pending = pending.subarray(index + 2);
+          index = pending.indexOf('\r\n');
+        }
+        if (seen >= count) return;
+        await waitForData();
+      }
+    },
+    async next() {
+      for (;;) {
+        const headerEnd = pending.indexOf('\r\n');
+        if (headerEnd !== -1 && pending[0] === 0x24) {
+          const length = Number(pending.subarray(1, headerEnd).toString());
+          if (pending.length >= headerEnd + 2 + length + 2) {
+            const text = pending.subarray(headerEnd + 2, headerEnd + 2 + length).toString();
+            pending = pending.subarray(headerEnd + 2 + length + 2);
+            return text;
+          }
+        }
+        await waitForData();
+      }
+    },
+  };
+}
+
+// ---- driver ------------------------------------------------------------------------------------
+
+function runChild(variant: string): Promise<VariantResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=16384', fileURLToPath(import.meta.url), '--variant', variant], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`Variant ${variant} exited with code ${code}`));
+      resolve(JSON.parse(output.trim().split('\n').pop() ?? '{}') as VariantResult);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const variantIndex = process.argv.indexOf('--variant');
+  if (variantIndex !== -1) {
+    const variant = process.argv[variantIndex + 1];
+    const result = variant === 'cowkv-memory' ? await runMemoryVariant() : await runPauseVariant(variant === 'map' ? 'map' : 'cowkv');
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const parameters = { KEY_BYTES, VALUE_BYTES, MEMORY_KEY_COUNT, OVERWRITE_KEY_COUNT, OVERWRITE_COUNT, OPS_COUNT, PAGE_SIZE_BYTES };
+  const results: VariantResult[] = [];
+  for (const variant of ['cowkv-memory', 'cowkv', 'map']) results.push(await runChild(variant));
+  const redis = await redisBytesPerKey();
+  if (redis !== null) results.push(redis);
+  for (const result of results) report(`heap-keyspace/${result.variant}`, { parameters, results: result.results, checksum: result.checksum });
+  printTable(results);
+}
+
+function printTable(results: readonly VariantResult[]): void {
+  const byVariant = new Map(results.map((result) => [result.variant, result.results]));
+  const cowkv = byVariant.get('cowkv') ?? {};
+  const map = byVariant.get('map') ?? {};
+  const memory = byVariant.get('cowkv-memory') ?? {};
+  const redis = byVariant.get('redis-memory');
+  const lines = [
+    '| measure | cowkv | Map<string, Buffer> | Redis 7 |',
+    '| --- | --- | --- | --- |',
+    `| bytes/key (${MEMORY_KEY_COUNT} keys, ${KEY_BYTES} B keys, ${VALUE_BYTES} B values) | ${memory['bytesPerKeyPagesInUse']} (pages in use) | | ${redis?.['bytesPerKeyUsedMemory'] ?? 'not installed'} (used_memory) |`,
+    `| longest GC pause, ${OVERWRITE_COUNT} overwrites on ${OVERWRITE_KEY_COUNT} keys (ms) | ${cowkv['gcPauseMaxMs']} | ${map['gcPauseMaxMs']} | |`,
+    `| longest event-loop stall (ms) | ${cowkv['loopStallMaxMs']} | ${map['loopStallMaxMs']} | |`,
+    `| SET ops/s in process | ${cowkv['setOpsPerSec']} | ${map['setOpsPerSec']} | |`,
+    `| GET ops/s in process | ${cowkv['getOpsPerSec']} | ${map['getOpsPerSec']} | |`,
+    `| SET ops/s, epoch open / closed | ${cowkv['barrierOpenOverClosed']} (${cowkv['barrierPagesCopied']} pages copied) | | |`,
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+await main();
