@@ -19,6 +19,8 @@ export class ShadowPool {
   readonly #chunks: SharedArrayBuffer[] = [];
   readonly #chunkBytes: Uint8Array[] = [];
   #freeSlots: Int32Array;
+  /** 1 while a slot holds a copy: catches a slot released twice. */
+  #isSlotInUse: Uint8Array;
   #freeSlotCount = 0;
   #inUseCount = 0;
   #peakInUseCount = 0;
@@ -29,6 +31,7 @@ export class ShadowPool {
     this.pageSizeBytes = pageSizeBytes;
     this.chunkPageCount = chunkPageCount;
     this.#freeSlots = new Int32Array(chunkPageCount);
+    this.#isSlotInUse = new Uint8Array(chunkPageCount);
     this.#addChunk();
   }
 
@@ -57,6 +60,7 @@ export class ShadowPool {
   save(source: Uint8Array, sourceOffset: number): number {
     if (this.#freeSlotCount === 0) this.#addChunk();
     const slot = this.#freeSlots[--this.#freeSlotCount];
+    this.#isSlotInUse[slot] = 1;
     this.#inUseCount++;
     if (this.#inUseCount > this.#peakInUseCount) this.#peakInUseCount = this.#inUseCount;
     const chunkIndex = Math.floor(slot / this.chunkPageCount);
@@ -66,7 +70,8 @@ export class ShadowPool {
   }
 
   release(slot: number): void {
-    assert.ok(slot >= 0 && slot < this.pageCount && this.#inUseCount > 0);
+    assert.ok(slot >= 0 && slot < this.pageCount && this.#isSlotInUse[slot] === 1, `shadow slot ${slot} is not in use`);
+    this.#isSlotInUse[slot] = 0;
     this.#freeSlots[this.#freeSlotCount++] = slot;
     this.#inUseCount--;
   }
@@ -75,6 +80,7 @@ export class ShadowPool {
   releaseAll(): void {
     for (let slot = 0; slot < this.pageCount; slot++) this.#freeSlots[slot] = this.pageCount - 1 - slot;
     this.#freeSlotCount = this.pageCount;
+    this.#isSlotInUse.fill(0);
     this.#inUseCount = 0;
   }
 
@@ -90,6 +96,9 @@ export class ShadowPool {
     const grown = new Int32Array(this.pageCount);
     grown.set(this.#freeSlots.subarray(0, this.#freeSlotCount));
     this.#freeSlots = grown;
+    const isSlotInUse = new Uint8Array(this.pageCount);
+    isSlotInUse.set(this.#isSlotInUse);
+    this.#isSlotInUse = isSlotInUse;
     const firstSlot = chunkIndex * this.chunkPageCount;
     for (let slot = firstSlot + this.chunkPageCount - 1; slot >= firstSlot; slot--) {
       this.#freeSlots[this.#freeSlotCount++] = slot;

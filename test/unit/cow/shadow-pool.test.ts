@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest';
+import { ShadowPool } from '../../../src/cow/shadow-pool.js';
+
+function page(byte: number): Uint8Array {
+  return new Uint8Array(64).fill(byte);
+}
+
+describe('ShadowPool', () => {
+  test('save() copies a page into a slot of a preallocated chunk', () => {
+    const pool = new ShadowPool(64, 4);
+    const slot = pool.save(page(7), 0);
+    const chunk = new Uint8Array(pool.chunks[0]);
+    expect([...chunk.subarray(slot * 64, slot * 64 + 64)].every((byte) => byte === 7)).toBe(true);
+    expect(pool.inUseCount).toBe(1);
+  });
+
+  test('released slots are reused and the pool grows by a chunk only when all are taken', () => {
+    const pool = new ShadowPool(64, 2);
+    const added: number[] = [];
+    pool.onChunkAdded((_chunk, chunkIndex) => added.push(chunkIndex));
+    const first = pool.save(page(1), 0);
+    pool.save(page(2), 0);
+    pool.release(first);
+    expect(pool.save(page(3), 0)).toBe(first);
+    expect(added).toEqual([]);
+    const grown = pool.save(page(4), 0);
+    expect(added).toEqual([1]);
+    expect(pool.pageCount).toBe(4);
+    expect(Math.floor(grown / 2)).toBe(1);
+    expect(pool.peakInUseCount).toBe(3);
+  });
+
+  test('releaseAll() frees every slot and keeps the peak until resetPeak()', () => {
+    const pool = new ShadowPool(64, 2);
+    for (let index = 0; index < 5; index++) pool.save(page(index), 0);
+    pool.releaseAll();
+    expect(pool.inUseCount).toBe(0);
+    expect(pool.peakInUseCount).toBe(5);
+    pool.resetPeak();
+    expect(pool.peakInUseCount).toBe(0);
+    const slots = new Set(Array.from({ length: pool.pageCount }, (_, index) => pool.save(page(index), 0)));
+    expect(slots.size).toBe(pool.pageCount);
+  });
+
+  test('a removed listener hears no more chunks', () => {
+    const pool = new ShadowPool(64, 1);
+    const added: number[] = [];
+    const remove = pool.onChunkAdded((_chunk, chunkIndex) => added.push(chunkIndex));
+    pool.save(page(1), 0);
+    pool.save(page(2), 0);
+    remove();
+    pool.save(page(3), 0);
+    expect(added).toEqual([1]);
+  });
+});
+
+test('ShadowPool refuses a slot released twice', () => {
+  const pool = new ShadowPool(64, 2);
+  const slot = pool.save(page(1), 0);
+  pool.release(slot);
+  expect(() => pool.release(slot)).toThrow(/not in use/);
+});
