@@ -450,7 +450,9 @@ function incrbyfloatCommand(context: CommandContext, argv: readonly Buffer[]): v
     context.reply.error(incrbyfloatRefusal(context, argv[1], increment));
     return;
   }
-  const result = context.store.incrByFloat(context.db, argv[1], argv[2]);
+  // Decimal text goes as text (exact there); a hex float is exact as a number.
+  const isHex = argv[2].includes(0x78) || argv[2].includes(0x58);
+  const result = context.store.incrByFloat(context.db, argv[1], isHex ? increment : argv[2]);
   switch (result.status) {
     case 'ok':
       context.reply.bulk(result.text);

@@ -133,6 +133,8 @@ describe('GET and SET', () => {
     expect(run(['SET', 'd', 'v', 'PXAT', String(START_TIME_MS + 30)])).toBe('OK');
     expect(run(['PEXPIRETIME', 'd'])).toBe(START_TIME_MS + 30);
     runner.clock.advance(1500);
+    expect(run(['GET', 'b'])).toBe('v'); // alive at its exact expiry ms, as in Redis
+    runner.clock.advance(1);
     expect(run(['GET', 'b'])).toBeNull();
     expect(run(['GET', 'a'])).toBe('v');
   });
@@ -438,15 +440,25 @@ describe('INCRBYFLOAT', () => {
 });
 
 describe('out of memory', () => {
+  const OOM = { error: "OOM command not allowed when used memory > 'maxmemory'." };
+
   test('writes that need memory reply OOM when the heap is full; reads and deletes still work', () => {
     const tiny = createCommandRunner({ pageSizeBytes: 1024, maxMemoryBytes: 64 * 1024, segmentPageCount: 16 });
     const value = Buffer.alloc(1000, 0x61);
     let reply: unknown = 'OK';
     let count = 0;
     for (; count < 1000 && reply === 'OK'; count++) reply = tiny.run(['SET', `k${count}`, value]);
-    expect(reply).toEqual({ error: "OOM command not allowed when used memory > 'maxmemory'." });
+    expect(reply).toEqual(OOM);
+    expect(tiny.run(['EXISTS', `k${count - 1}`])).toBe(0);
     expect(tiny.runBuffers(['GET', 'k0'])).toEqual(value);
-    expect(tiny.run(['APPEND', 'k0', value])).toEqual({ error: "OOM command not allowed when used memory > 'maxmemory'." });
+    let length = value.length;
+    for (;;) {
+      reply = tiny.run(['APPEND', 'k0', value]);
+      if (typeof reply !== 'number' || reply > 1_000_000) break;
+      length = reply;
+    }
+    expect(reply).toEqual(OOM);
+    expect(tiny.run(['STRLEN', 'k0'])).toBe(length);
     expect(tiny.run(['DEL', 'k0', 'k1'])).toBe(2);
     expect(tiny.run(['SET', 'again', value])).toBe('OK');
   });
