@@ -39,6 +39,11 @@ export const LFU_SELECTED_ERROR =
 export function unsupportedOptionError(option: string): string {
   return `ERR Unsupported option ${sanitizeForReply(option)}`;
 }
+export const LCS_WRONG_TYPE_ERROR = 'ERR The specified keys must contain string values';
+export const LCS_LEN_AND_IDX_ERROR = 'ERR If you want both the length and indexes, please just use IDX.';
+export const LCS_TABLE_TOO_LARGE_ERROR =
+  'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len';
+export const LCS_ALLOCATION_FAILED_ERROR = 'ERR Insufficient memory, failed allocating transient memory for LCS';
 
 // ---- dispatch ---------------------------------------------------------------------------------
 /** `ERR unknown command '<name>', with args beginning with: '<a>' '<b>' ` (note trailing space). */
