@@ -1,0 +1,197 @@
+/**
+ * The main-thread side of a background snapshot: starts the writer worker on a captured
+ * snapshot point, forwards shadow chunks the heap adds, tracks progress, and when the worker
+ * finishes or fails, records the copy-on-write cost and releases the capture (closing the epoch).
+ *
+ *   main:   takeSnapshotPoint() -> BackgroundSnapshot.start() -> ... keeps serving ...
+ *   worker:                        open source, step, step, ..., rename   -> 'finished'
+ *   main:                          'finished' -> copyStats, capture.release() -> outcome
+ *
+ * Why here and not in the service: this is the thread plumbing only; the service decides when
+ * to snapshot and keeps INFO's state.
+ * Invariants: the outcome promise always settles, exactly once (finished, failed, worker error
+ * or exit); the capture is released before it settles; after a failure no temp file remains.
+ * Not here: the writing itself (writer-worker.ts over writer-core.ts).
+ */
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
+
+import { errorMessage } from './file-system.js';
+import type { SnapshotPoint } from './snapshot-point.js';
+import type { CopyStats } from './strategy.js';
+import type { WriterFailure, WriterProgress } from './writer-core.js';
+import type { WriterControlMessage, WriterWorkerData, WriterWorkerMessage } from './writer-worker-protocol.js';
+
+/** Page numbers per worker step: 256 pages of 4 KiB is 1 MiB between abort checks. */
+export const WORKER_STEP_PAGE_BUDGET = 256;
+/** The worker reports progress at most this often. */
+export const WORKER_PROGRESS_INTERVAL_MS = 100;
+
+export interface BackgroundSnapshotOptions {
+  readonly point: SnapshotPoint;
+  readonly directory: string;
+  readonly fileName: string;
+  readonly tempFileName: string;
+  /** The compiled worker module; default writerWorkerUrl(). */
+  readonly workerUrl?: URL;
+  readonly stepPageBudget?: number;
+  readonly clock?: () => number;
+}
+
+export interface BackgroundSnapshotOutcome {
+  readonly status: 'ok' | 'failed';
+  /** Set when status is 'failed'. */
+  readonly failure: WriterFailure | null;
+  readonly progress: WriterProgress;
+  readonly copyStats: CopyStats;
+  readonly durationMs: number;
+}
+
+/**
+ * The compiled worker next to this module; when running from TypeScript sources (tests), the
+ * build's copy in dist/ (tests that need the real worker run after `tsc`).
+ */
+export function writerWorkerUrl(): URL {
+  const sibling = new URL('./writer-worker.js', import.meta.url);
+  if (fs.existsSync(fileURLToPath(sibling))) return sibling;
+  return new URL('../../dist/src/snapshot/writer-worker.js', import.meta.url);
+}
+
+export class BackgroundSnapshot {
+  readonly #point: SnapshotPoint;
+  readonly #worker: Worker;
+  readonly #controlPort: MessageChannel['port1'];
+  readonly #shadowChunkPort: MessageChannel['port1'];
+  readonly #tempPath: string;
+  readonly #clock: () => number;
+  readonly #startMs: number;
+  #progress: WriterProgress;
+  #outcome: BackgroundSnapshotOutcome | null = null;
+  #resolve: (outcome: BackgroundSnapshotOutcome) => void = () => undefined;
+  /** Settles once with the outcome; never rejects. */
+  readonly finished: Promise<BackgroundSnapshotOutcome>;
+
+  /** Starts the worker. The point's capture must be a background one (descriptor not null). */
+  static start(options: BackgroundSnapshotOptions): BackgroundSnapshot {
+    return new BackgroundSnapshot(options);
+  }
+
+  private constructor(options: BackgroundSnapshotOptions) {
+    const descriptor = options.point.capture.descriptor;
+    assert.ok(descriptor !== null, `strategy ${options.point.capture.strategy} cannot write from a worker`);
+    this.#point = options.point;
+    this.#clock = options.clock ?? Date.now;
+    this.#startMs = this.#clock();
+    this.#tempPath = path.join(options.directory, options.tempFileName);
+    this.#progress = { pagesScanned: 0, pageCount: options.point.header.pageCount, pagesWritten: 0, bytesWritten: 0 };
+    this.finished = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    const control = new MessageChannel();
+    const shadowChunks = new MessageChannel();
+    this.#controlPort = control.port1;
+    this.#shadowChunkPort = shadowChunks.port1;
+    const workerData: WriterWorkerData = {
+      descriptor,
+      header: options.point.header,
+      directory: options.directory,
+      fileName: options.fileName,
+      tempFileName: options.tempFileName,
+      stepPageBudget: options.stepPageBudget ?? WORKER_STEP_PAGE_BUDGET,
+      progressIntervalMs: WORKER_PROGRESS_INTERVAL_MS,
+      controlPort: control.port2,
+      shadowChunkPort: shadowChunks.port2,
+    };
+    // Chunks the heap adds from now on go to the reader's port; those added before are replayed.
+    options.point.capture.forwardShadowChunks((chunk) => this.#shadowChunkPort.postMessage(chunk));
+    this.#worker = new Worker(options.workerUrl ?? writerWorkerUrl(), {
+      workerData,
+      transferList: [control.port2, shadowChunks.port2],
+    });
+    this.#worker.on('message', (message: WriterWorkerMessage) => this.#onMessage(message));
+    this.#worker.on('error', (error: Error) => this.#settle('failed', { step: 'worker', message: error.message }));
+    this.#worker.on('exit', (exitCode: number) => {
+      this.#settle('failed', { step: 'worker', message: `writer thread exited with code ${exitCode} before finishing` });
+    });
+  }
+
+  get point(): SnapshotPoint {
+    return this.#point;
+  }
+
+  get progress(): WriterProgress {
+    return this.#progress;
+  }
+
+  get isRunning(): boolean {
+    return this.#outcome === null;
+  }
+
+  get startMs(): number {
+    return this.#startMs;
+  }
+
+  /** Live copy-on-write cost while running, the final one after. */
+  copyStats(): CopyStats {
+    return this.#outcome?.copyStats ?? this.#point.capture.copyStats();
+  }
+
+  /** Asks the worker to stop and remove its temp file; `finished` settles as 'failed'. */
+  abort(): void {
+    if (this.#outcome !== null) return;
+    const message: WriterControlMessage = { type: 'abort' };
+    this.#controlPort.postMessage(message);
+  }
+
+  /**
+   * Stops the worker at once; the temp file is removed here. Only for shutdown: the main thread
+   * must not write to the heap until this settles (a killed reader may hold a page claim).
+   */
+  async terminate(): Promise<BackgroundSnapshotOutcome> {
+    if (this.#outcome === null) {
+      await this.#worker.terminate();
+      this.#settle('failed', { step: 'aborted', message: 'snapshot writer terminated' });
+    }
+    return this.finished;
+  }
+
+  #onMessage(message: WriterWorkerMessage): void {
+    this.#progress = message.progress;
+    switch (message.type) {
+      case 'progress':
+        return;
+      case 'finished':
+        this.#settle('ok', null);
+        return;
+      case 'failed':
+        this.#settle('failed', message.failure);
+        return;
+    }
+  }
+
+  #settle(status: 'ok' | 'failed', failure: WriterFailure | null): void {
+    if (this.#outcome !== null) return;
+    const copyStats = this.#point.capture.copyStats();
+    this.#point.capture.release();
+    this.#controlPort.close();
+    this.#shadowChunkPort.close();
+    const leftover = status === 'failed' ? removeTempFile(this.#tempPath) : null;
+    const reported = leftover === null || failure === null ? failure : { ...failure, message: `${failure.message} (${leftover})` };
+    this.#outcome = { status, failure: reported, progress: this.#progress, copyStats, durationMs: this.#clock() - this.#startMs };
+    this.#resolve(this.#outcome);
+  }
+}
+
+/** The worker normally removes it; after a crash or terminate() it may still be there. */
+function removeTempFile(tempPath: string): string | null {
+  try {
+    fs.rmSync(tempPath, { force: true });
+    return null;
+  } catch (error) {
+    return `temp file not removed: ${errorMessage(error)}`;
+  }
+}
