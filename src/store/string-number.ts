@@ -27,6 +27,8 @@ export const I64_MIN = -9223372036854775808n;
 /** Decimal exponents beyond which long double overflows / underflows to zero. */
 const LONG_DOUBLE_EXPONENT10_MAX = 4932;
 const LONG_DOUBLE_EXPONENT10_MIN = -4951;
+/** LDBL_MAX = 1.18973149535723176502e+4932. */
+const LONG_DOUBLE_MAX_MANTISSA = 1.18973149535723176502;
 /** Exponent digits beyond which a value is certainly out of long double's range. */
 const EXPONENT_DIGITS_MAX = 6;
 const DIGIT_0 = 0x30;
@@ -121,11 +123,7 @@ export function parseDecimal(bytes: Uint8Array): Decimal | null {
     exponent,
     isInfinite: false,
   };
-  if (decimal.digits !== 0n) {
-    const leadingExponent = exponent + allDigits.length - 1;
-    if (leadingExponent > LONG_DOUBLE_EXPONENT10_MAX || leadingExponent < LONG_DOUBLE_EXPONENT10_MIN) return null;
-  }
-  return decimal;
+  return isInLongDoubleRange(decimal) ? decimal : null;
 }
 
 /** The decimal for a finite double, via its shortest round-trip text ("0.1" stays 0.1). */
@@ -145,11 +143,20 @@ export function addDecimal(a: Decimal, b: Decimal): Decimal | null {
   const bScaled = b.digits * 10n ** BigInt(b.exponent - exponent);
   const sum = (a.isNegative ? -aScaled : aScaled) + (b.isNegative ? -bScaled : bScaled);
   const digits = sum < 0n ? -sum : sum;
-  if (digits !== 0n) {
-    const leadingExponent = exponent + digits.toString().length - 1;
-    if (leadingExponent > LONG_DOUBLE_EXPONENT10_MAX) return null;
-  }
-  return { isNegative: sum < 0n, digits, exponent, isInfinite: false };
+  const result: Decimal = { isNegative: sum < 0n, digits, exponent, isInfinite: false };
+  return isInLongDoubleRange(result) ? result : null;
+}
+
+/** False if a long double would overflow to infinity or underflow to zero for this value. */
+function isInLongDoubleRange(value: Decimal): boolean {
+  if (value.digits === 0n) return true;
+  const digitsText = value.digits.toString();
+  const leadingExponent = value.exponent + digitsText.length - 1;
+  if (leadingExponent < LONG_DOUBLE_EXPONENT10_MIN) return false;
+  if (leadingExponent < LONG_DOUBLE_EXPONENT10_MAX) return true;
+  if (leadingExponent > LONG_DOUBLE_EXPONENT10_MAX) return false;
+  const mantissa = Number(`${digitsText[0]}.${digitsText.slice(1, 21) || '0'}`);
+  return mantissa <= LONG_DOUBLE_MAX_MANTISSA;
 }
 
 /** Redis's "%.17Lf" with trailing zeros (and a bare point) trimmed, "-0" written as "0". */
