@@ -77,6 +77,8 @@ export const PROTOCOL_TOO_BIG_INLINE = protocolError('too big inline request');
 export const PROTOCOL_TOO_BIG_MBULK = protocolError('too big mbulk count string');
 export const PROTOCOL_TOO_BIG_BULK = protocolError('too big bulk count string');
 export const PROTOCOL_UNBALANCED_QUOTES = protocolError('unbalanced quotes in request');
+export const PROTOCOL_UNAUTHENTICATED_MULTIBULK_LENGTH = protocolError('unauthenticated multibulk length');
+export const PROTOCOL_UNAUTHENTICATED_BULK_LENGTH = protocolError('unauthenticated bulk length');
 export function protocolExpectedError(expected: string, got: string): string {
   return protocolError(`expected '${expected}', got '${sanitizeForReply(got)}'`);
 }
@@ -99,6 +101,41 @@ export const BGSAVE_IN_PROGRESS_ERROR = 'ERR Background save already in progress
 export const MISCONF_ERROR =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 export const LOADING_ERROR = 'LOADING Redis is loading the dataset in memory';
+
+// ---- server core: connection, server, client, config commands ----------------------------------
+export const NOT_ALLOWED_IN_MULTI_ERROR = 'ERR Command not allowed inside a transaction';
+export const HELLO_PROTOCOL_NOT_INTEGER_ERROR = 'ERR Protocol version is not an integer or out of range';
+export function helloSyntaxError(option: string): string {
+  return `ERR Syntax error in HELLO option '${sanitizeForReply(option)}'`;
+}
+export const HELLO_NOAUTH_ERROR =
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time';
+export const NO_SUCH_CLIENT_ERROR = 'ERR No such client';
+export const CLIENT_NAME_INVALID_ERROR = 'ERR Client names cannot contain spaces, newlines or special characters.';
+export function clientSetinfoInvalidError(attribute: string): string {
+  return `ERR ${attribute} cannot contain spaces, newlines or special characters.`;
+}
+export const CLIENT_TIMEOUT_INVALID_ERROR = 'ERR timeout is not an integer or out of range';
+export const CLIENT_TRACKING_UNSUPPORTED_ERROR = 'ERR CLIENT TRACKING is not supported by this server';
+export const CONFIG_WITHOUT_FILE_ERROR = 'ERR The server is running without a config file';
+export function configSetFailedError(name: string, reason: string): string {
+  return `ERR CONFIG SET failed (possibly related to argument '${sanitizeForReply(name)}') - ${reason}`;
+}
+export function configSetUnknownError(name: string): string {
+  return `ERR Unknown option or number of arguments for CONFIG SET - '${sanitizeForReply(name)}'`;
+}
+export function configRewriteFailedError(reason: string): string {
+  return `ERR Rewriting config file: ${reason}`;
+}
+export const DEBUG_NOT_ALLOWED_ERROR =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+export function subcommandSyntaxError(command: string, subcommand: string): string {
+  return `ERR unknown subcommand or wrong number of arguments for '${sanitizeForReply(subcommand.slice(0, 128))}'. Try ${command.toUpperCase()} HELP.`;
+}
+export const SHUTDOWN_FAILED_ERROR = 'ERR Errors trying to SHUTDOWN. Check logs.';
+export const INVALID_DB_INDEX_ERROR = 'ERR invalid DB index';
+export const PROTECTED_MODE_DENIED_ERROR =
+  "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
 
 /** Redis replaces CR and LF in echoed client bytes with spaces so a reply stays one line. */
 export function sanitizeForReply(text: string): string {

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * Entry point: argv → validated config → heap and store → server; the only place that exits.
+ * Exits: 0 after a clean shutdown (SHUTDOWN, SIGINT, SIGTERM) or --help/--version; 1 for an
+ * invalid configuration, a failure to listen, or a bug (an AssertionError or an uncaught
+ * exception: logged, then exit, as TigerBeetle does: a bug must not keep serving).
+ * Start-up log lines are Redis's, including `Ready to accept connections tcp port=<n>`, which
+ * test/helpers/server-process.ts parses to learn an ephemeral port.
+ * Where snapshot loading plugs in: between creating the heap/store and `server.start()`
+ * (the snapshot layer restores the heap from the file, then attaches the store).
+ */
+
+import { writeSync, writeFileSync, rmSync } from 'node:fs';
+import { parseCommandLine } from './cli.js';
+import { createHeap } from './cow/paged-heap.js';
+import { Store } from './store/store.js';
+import { LiveConfig } from './server/config.js';
+import type { ServerConfig } from './server/config.js';
+import { Logger } from './server/logger.js';
+import { ALL_COMMANDS } from './server/registry.js';
+import { Server } from './server/server.js';
+import { readPackageVersion } from './server/version.js';
+
+function exitWith(code: number, message: string): never {
+  if (message !== '') writeSync(code === 0 ? 1 : 2, message.endsWith('\n') ? message : `${message}\n`);
+  process.exit(code);
+}
+
+function createStore(config: ServerConfig): Store {
+  const heap = createHeap({ pageSizeBytes: config.pageSizeBytes, maxMemoryBytes: config.maxmemoryBytes });
+  return Store.create(heap, { databases: config.databases });
+}
+
+async function main(): Promise<void> {
+  const version = readPackageVersion();
+  const outcome = await parseCommandLine(process.argv.slice(2), version);
+  if (outcome.kind === 'exit') exitWith(outcome.code, outcome.output);
+  const { config, configFilePath } = outcome;
+  const logger = new Logger(config.loglevel, config.logfile);
+  logger.notice('oO0OoO0OoO0Oo cowkv is starting oO0OoO0OoO0Oo');
+  logger.notice(`cowkv version=${version}, bits=64, pid=${process.pid}, just started`);
+  logger.notice(configFilePath === null ? 'Warning: no config file specified, using the default config.' : `Configuration loaded from ${configFilePath}`);
+
+  const store = createStore(config);
+  const server = new Server({
+    config: new LiveConfig(config, configFilePath),
+    store,
+    logger,
+    commands: ALL_COMMANDS,
+    version,
+    onFatal: (error) => {
+      logger.warning(`Exiting because of a bug: ${error.stack ?? error.message}`);
+      process.exit(1);
+    },
+    onShutdown: () => {
+      if (config.pidfile !== '') rmSync(config.pidfile, { force: true });
+      process.exit(0);
+    },
+  });
+
+  process.on('uncaughtException', (error) => {
+    logger.warning(`Uncaught exception, exiting: ${error.stack ?? error.message}`);
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.warning(`Unhandled rejection, exiting: ${(reason as Error)?.stack ?? String(reason)}`);
+    process.exit(1);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      logger.warning(`Received ${signal} scheduling shutdown...`);
+      void server.shutdown({ saveMode: 'default', reason: 'signal' });
+    });
+  }
+
+  try {
+    await server.start();
+  } catch (error) {
+    logger.warning((error as Error).message);
+    process.exit(1);
+  }
+  if (config.pidfile !== '') writeFileSync(config.pidfile, `${process.pid}\n`);
+}
+
+main().catch((error: unknown) => {
+  exitWith(1, `cowkv failed to start: ${(error as Error)?.stack ?? String(error)}`);
+});

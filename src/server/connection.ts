@@ -1,0 +1,287 @@
+/**
+ * One client connection: its socket, its parser and reply buffer, and Redis's per-client state
+ * (id, name, lib, db, protocol, auth, MULTI queue, watched keys, subscriptions, reply mode).
+ * A Client is also the CommandContext its commands run with, so a handler reaches the reply
+ * writer, the store, its own state and the server through one object and nothing is allocated
+ * per command.
+ *
+ * Read path: `data` → parser.feed → every complete command is dispatched (pipelining) → all
+ * replies of that read leave in one socket.write. A protocol error is answered, then the
+ * connection is closed after the reply, as Redis does.
+ *
+ * Limits (Redis's names): client-query-buffer-limit (unparsed input; the client is closed),
+ * client-output-buffer-limit (queued output per class: over the hard limit, or over the soft
+ * limit for soft-seconds, the client is closed and a line is logged).
+ * Invariants: every socket has an `error` listener; nothing a client sends can throw out of
+ * this file; a closed client runs no more commands and is removed from every registry once.
+ * Not here: command lookup and checks (dispatch.ts), the server-wide registries (server.ts).
+ */
+
+import type { Socket } from 'node:net';
+import type { CommandContext } from './command-types.js';
+import type { Store } from '../store/store.js';
+import { RequestParser } from './resp/request-parser.js';
+import { RespReplyWriter } from './resp/reply-writer.js';
+import type { OutputBufferLimit } from './config.js';
+import type { Server } from './server.js';
+
+export type ReplyMode = 'on' | 'off' | 'skip';
+
+/** Why a connection ended, for the log and CLIENT KILL accounting. */
+export type CloseReason =
+  | 'quit' | 'protocolError' | 'queryBufferLimit' | 'outputBufferLimit' | 'killed' | 'idle'
+  | 'peerClosed' | 'socketError' | 'maxclients' | 'protectedMode' | 'shutdown' | 'reset';
+
+export class Client implements CommandContext {
+  readonly id: number;
+  readonly reply: RespReplyWriter;
+  readonly store: Store;
+  readonly server: Server;
+  readonly socket: Socket;
+  readonly parser: RequestParser;
+
+  // ---- CommandContext ----
+  db = 0;
+  nowMs = 0;
+
+  // ---- identity ----
+  name = '';
+  libName = '';
+  libVersion = '';
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly isLoopback: boolean;
+  readonly createdMs: number;
+  lastInteractionMs: number;
+  /** Name of the last command run (CLIENT LIST `cmd=`). */
+  lastCommandName = 'NULL';
+
+  // ---- auth and modes ----
+  isAuthenticated: boolean;
+  user = 'default';
+  replyMode: ReplyMode = 'on';
+  /** CLIENT REPLY SKIP was the previous command: drop this command's reply. */
+  isReplySkipNext = false;
+  isNoEvict = false;
+  isNoTouch = false;
+
+  // ---- transactions ----
+  /** Non-null while in MULTI: queued argv. */
+  multiQueue: Buffer[][] | null = null;
+  /** A queued command was refused (unknown, arity...): EXEC answers EXECABORT. */
+  isExecAborted = false;
+  /** A watched key changed since WATCH: EXEC answers a null array. */
+  isWatchDirty = false;
+  /** Watched keys (key as a latin1 string of its bytes) and whether each existed at WATCH. */
+  readonly watchedKeys: { db: number; key: string; existedAtWatch: boolean }[] = [];
+
+  // ---- pub/sub ----
+  /** Channel and pattern subscriptions, as latin1 strings of their bytes. */
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+
+  // ---- lifecycle ----
+  isClosed = false;
+  #isCloseAfterReply = false;
+  /** A command held back by CLIENT PAUSE; run when the pause ends. */
+  #postponedArgv: Buffer[] | null = null;
+  #isProcessing = false;
+  /** When the output first went over the soft limit (0 = not over). */
+  #softLimitSinceMs = 0;
+
+  constructor(options: { id: number; socket: Socket; server: Server; store: Store; nowMs: number }) {
+    this.id = options.id;
+    this.socket = options.socket;
+    this.server = options.server;
+    this.store = options.store;
+    this.reply = new RespReplyWriter();
+    const config = options.server.config.values;
+    this.parser = new RequestParser({ bulkBytesMax: config.protoMaxBulkLenBytes });
+    this.isAuthenticated = config.requirepass === '';
+    this.parser.isAuthRequired = !this.isAuthenticated;
+    this.createdMs = options.nowMs;
+    this.lastInteractionMs = options.nowMs;
+    this.remoteAddress = formatAddress(options.socket.remoteAddress, options.socket.remotePort);
+    this.localAddress = formatAddress(options.socket.localAddress, options.socket.localPort);
+    this.isLoopback = isLoopbackAddress(options.socket.remoteAddress);
+  }
+
+  /** This client itself (CommandContext extension for handlers). */
+  get client(): Client {
+    return this;
+  }
+
+  get isInMulti(): boolean {
+    return this.multiQueue !== null;
+  }
+
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+
+  /** Bytes of replies not yet accepted by the kernel (Redis's omem). */
+  get pendingOutputBytes(): number {
+    return this.socket.writableLength + this.reply.length;
+  }
+
+  /** Wires socket events. Called once by the server after accepting. */
+  attach(): void {
+    this.socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    this.socket.on('error', (error: Error) => {
+      this.server.logger.verbose(`Client id=${this.id} addr=${this.remoteAddress} socket error: ${error.message}`);
+      this.close('socketError');
+    });
+    this.socket.on('close', () => this.close('peerClosed'));
+    this.socket.on('drain', () => this.checkOutputLimits(Date.now()));
+  }
+
+  setAuthenticated(isAuthenticated: boolean): void {
+    this.isAuthenticated = isAuthenticated;
+    this.parser.isAuthRequired = !isAuthenticated;
+  }
+
+  /** Closes the connection once the replies written so far are sent (QUIT, protocol errors). */
+  closeAfterReply(): void {
+    this.#isCloseAfterReply = true;
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.isClosed) return;
+    this.lastInteractionMs = Date.now();
+    this.server.stats.netInputBytes += chunk.length;
+    this.parser.feed(chunk);
+    if (this.parser.bufferedBytes > this.server.config.values.clientQueryBufferLimitBytes) {
+      this.server.logger.warning(`Closing client that reached max query buffer length: ${this.describe()} (qbuf initial bytes: ${this.parser.bufferedBytes})`);
+      this.close('queryBufferLimit');
+      return;
+    }
+    this.processInput();
+    this.flush();
+  }
+
+  /** Runs every complete command in the query buffer (stops when paused, closing or closed). */
+  processInput(): void {
+    if (this.#isProcessing) return;
+    this.#isProcessing = true;
+    try {
+      if (this.#postponedArgv !== null) {
+        const argv = this.#postponedArgv;
+        this.#postponedArgv = null;
+        if (!this.#runCommand(argv)) return;
+      }
+      while (!this.isClosed && !this.#isCloseAfterReply) {
+        const result = this.parser.next();
+        if (result.kind === 'incomplete') break;
+        if (result.kind === 'protocolError') {
+          this.server.logger.verbose(`Protocol error (${result.text}) from client: ${this.describe()}`);
+          this.server.stats.protocolErrors++;
+          this.reply.error(result.text);
+          this.closeAfterReply();
+          break;
+        }
+        if (!this.#runCommand(result.argv)) break;
+      }
+    } finally {
+      this.#isProcessing = false;
+    }
+  }
+
+  /** Dispatches one command; false if it was postponed by CLIENT PAUSE (stop reading). */
+  #runCommand(argv: Buffer[]): boolean {
+    const outcome = this.server.dispatch(this, argv);
+    if (outcome === 'postponed') {
+      this.#postponedArgv = argv;
+      this.socket.pause();
+      this.server.postponedClients.add(this);
+      return false;
+    }
+    if (!this.isClosed) this.checkOutputLimits(this.nowMs);
+    return true;
+  }
+
+  /** Resumes a client held by CLIENT PAUSE. */
+  resume(): void {
+    if (this.isClosed) return;
+    this.socket.resume();
+    this.processInput();
+    this.flush();
+  }
+
+  /** Sends every encoded reply in one socket.write (and closes if asked to after the reply). */
+  flush(): void {
+    if (this.isClosed) return;
+    if (this.reply.length > 0) {
+      const bytes = this.reply.take();
+      this.server.stats.netOutputBytes += bytes.length;
+      this.socket.write(bytes);
+      this.reply.release(this.socket.writableLength > 0);
+    }
+    if (this.#isCloseAfterReply) {
+      this.isClosed = true;
+      this.socket.end();
+      this.server.onClientClosed(this, 'quit');
+    }
+  }
+
+  /**
+   * Redis's checkClientOutputBufferLimits: closes the client (now, dropping its output) when its
+   * queued output is over the hard limit, or over the soft limit for longer than soft-seconds.
+   */
+  checkOutputLimits(nowMs: number): void {
+    if (this.isClosed) return;
+    const limits = this.server.config.values.clientOutputBufferLimit;
+    const limit: OutputBufferLimit = this.subscriptionCount > 0 ? limits.pubsub : limits.normal;
+    const pendingBytes = this.pendingOutputBytes;
+    const isOverHard = limit.hardBytes > 0 && pendingBytes >= limit.hardBytes;
+    let isOverSoft = false;
+    if (limit.softBytes > 0 && pendingBytes >= limit.softBytes) {
+      if (this.#softLimitSinceMs === 0) this.#softLimitSinceMs = nowMs;
+      isOverSoft = nowMs - this.#softLimitSinceMs >= limit.softSeconds * 1000;
+    } else {
+      this.#softLimitSinceMs = 0;
+    }
+    if (isOverHard || isOverSoft) {
+      this.server.logger.warning(`Client ${this.describe()} closed for overcoming of output buffer limits.`);
+      this.server.stats.outputBufferLimitDisconnections++;
+      this.close('outputBufferLimit');
+    }
+  }
+
+  /** Closes at once, dropping unsent output. Idempotent. */
+  close(reason: CloseReason): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.socket.destroy();
+    this.server.onClientClosed(this, reason);
+  }
+
+  /** Sends what is encoded, then closes (used when the reply must reach the client). */
+  endAfterFlush(reason: CloseReason): void {
+    if (this.isClosed) return;
+    if (this.reply.length > 0) {
+      this.socket.write(this.reply.take());
+      this.reply.release(true);
+    }
+    this.isClosed = true;
+    this.socket.end();
+    this.server.onClientClosed(this, reason);
+  }
+
+  /** `id=.. addr=.. laddr=.. fd=.. name=..` as in Redis's log lines. */
+  describe(): string {
+    return `id=${this.id} addr=${this.remoteAddress} laddr=${this.localAddress} name=${this.name}`;
+  }
+}
+
+function formatAddress(address: string | undefined, port: number | undefined): string {
+  if (address === undefined) return '?:0';
+  const host = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return `${host}:${port ?? 0}`;
+}
+
+/** Loopback as Redis's protected mode sees it: 127.0.0.0/8 and ::1 (also v4-mapped). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const host = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return host === '::1' || host.startsWith('127.');
+}

@@ -1,0 +1,284 @@
+/**
+ * Command dispatch: from an argv to a handler call, with every check Redis's processCommand
+ * makes, in Redis's order, and Redis's texts:
+ *   lookup (case-insensitive; subcommands of container commands) → arity → NOAUTH →
+ *   no_multi inside MULTI → OOM for denyoom commands (any queued command while in MULTI) →
+ *   MISCONF (writes after a failed background save) → RESP2 pub/sub context → MULTI queueing →
+ *   CLIENT PAUSE (postpone) → call.
+ * A refused command inside MULTI flags the transaction so EXEC answers EXECABORT.
+ *
+ * Why a table keyed by the name as sent and by its lower and upper case: the common spellings
+ * hit the Map without allocating a lowered copy of the name.
+ * Invariants: exactly one reply per dispatched command (or none when postponed / queued
+ * replies +QUEUED); a handler that throws gets `-ERR internal error` (its partial output is
+ * dropped) and a log line; an AssertionError is a bug: reported to the server, which exits.
+ * Not here: parsing (resp/), the handlers (commands/), per-client state (connection.ts).
+ */
+
+import { AssertionError } from 'node:assert';
+import { performance } from 'node:perf_hooks';
+import type { CommandSpec } from './command-types.js';
+import type { Client } from './connection.js';
+import type { Server } from './server.js';
+import {
+  INTERNAL_ERROR,
+  MISCONF_ERROR,
+  NOAUTH_ERROR,
+  OOM_ERROR,
+  pubsubContextError,
+  unknownCommandError,
+  unknownSubcommandError,
+  wrongArityError,
+  NOT_ALLOWED_IN_MULTI_ERROR,
+} from './errors.js';
+
+/** Redis truncates names and echoed arguments in "unknown command" replies to 128 bytes. */
+export const UNKNOWN_COMMAND_ECHO_BYTES_MAX = 128;
+
+export type DispatchOutcome = 'done' | 'postponed';
+
+/** Per-command counters (INFO commandstats). */
+export interface CommandStats {
+  calls: number;
+  usec: number;
+  rejectedCalls: number;
+  failedCalls: number;
+}
+
+/** Commands MULTI does not queue (Redis: EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). */
+const NOT_QUEUED = new Set(['EXEC', 'DISCARD', 'MULTI', 'WATCH', 'QUIT', 'RESET']);
+/** Commands allowed in a RESP2 subscriber context. */
+const PUBSUB_CONTEXT_ALLOWED = new Set([
+  'PING', 'SUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'SUNSUBSCRIBE', 'PSUBSCRIBE', 'PUNSUBSCRIBE', 'QUIT', 'RESET',
+]);
+/** Commands never refused for OOM even inside MULTI. */
+const NEVER_OOM_IN_MULTI = new Set(['EXEC', 'DISCARD', 'QUIT', 'RESET']);
+
+/** The command table: lookup by name bytes, counters per command. */
+export class CommandTable {
+  readonly #byName = new Map<string, CommandSpec>();
+  readonly #subcommands = new Map<CommandSpec, Map<string, CommandSpec>>();
+  readonly #stats = new Map<CommandSpec, CommandStats>();
+  readonly #parents = new Map<CommandSpec, CommandSpec>();
+  readonly #specs: CommandSpec[] = [];
+
+  constructor(specs: readonly CommandSpec[]) {
+    for (const spec of specs) this.add(spec);
+  }
+
+  /** Adds a command (e.g. a family registered at start-up by another layer). */
+  add(spec: CommandSpec): void {
+    const lower = spec.name.toLowerCase();
+    const previous = this.#byName.get(lower);
+    if (previous !== undefined) this.#specs.splice(this.#specs.indexOf(previous), 1);
+    this.#specs.push(spec);
+    this.#byName.set(lower, spec);
+    this.#byName.set(spec.name.toUpperCase(), spec);
+    this.#stats.set(spec, { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 });
+    if (spec.subcommands !== undefined) {
+      const subcommands = new Map<string, CommandSpec>();
+      for (const subcommand of spec.subcommands) {
+        subcommands.set(shortNameOf(subcommand).toLowerCase(), subcommand);
+        this.#parents.set(subcommand, spec);
+        this.#stats.set(subcommand, { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 });
+      }
+      this.#subcommands.set(spec, subcommands);
+    }
+  }
+
+  /** Every top-level command, in registration order. */
+  get specs(): readonly CommandSpec[] {
+    return this.#specs;
+  }
+
+  lookup(name: Buffer | string): CommandSpec | undefined {
+    const text = typeof name === 'string' ? name : name.toString('latin1');
+    return this.#byName.get(text) ?? this.#byName.get(text.toLowerCase());
+  }
+
+  lookupSubcommand(parent: CommandSpec, name: Buffer | string): CommandSpec | undefined {
+    const text = typeof name === 'string' ? name : name.toString('latin1');
+    return this.#subcommands.get(parent)?.get(text.toLowerCase());
+  }
+
+  /** Redis's fullname: 'CONFIG|GET' for a subcommand, the name for a command. */
+  fullNameOf(spec: CommandSpec): string {
+    const parent = this.#parents.get(spec);
+    return parent === undefined ? spec.name : `${parent.name}|${shortNameOf(spec)}`;
+  }
+
+  /** The container command of a subcommand (CONFIG for CONFIG GET), else undefined. */
+  parentOf(spec: CommandSpec): CommandSpec | undefined {
+    return this.#parents.get(spec);
+  }
+
+  statsOf(spec: CommandSpec): CommandStats {
+    let stats = this.#stats.get(spec);
+    if (stats === undefined) {
+      stats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      this.#stats.set(spec, stats);
+    }
+    return stats;
+  }
+
+  /** [full name ('config|get'), stats] of every command that was called or rejected. */
+  usedStats(): [string, CommandStats][] {
+    const used: [string, CommandStats][] = [];
+    for (const spec of this.#specs) {
+      const stats = this.statsOf(spec);
+      if (stats.calls + stats.rejectedCalls + stats.failedCalls > 0) used.push([spec.name.toLowerCase(), stats]);
+      for (const subcommand of spec.subcommands ?? []) {
+        const subStats = this.statsOf(subcommand);
+        if (subStats.calls + subStats.rejectedCalls + subStats.failedCalls > 0) {
+          used.push([this.fullNameOf(subcommand).toLowerCase(), subStats]);
+        }
+      }
+    }
+    return used;
+  }
+
+  resetStats(): void {
+    for (const stats of this.#stats.values()) {
+      stats.calls = 0;
+      stats.usec = 0;
+      stats.rejectedCalls = 0;
+      stats.failedCalls = 0;
+    }
+  }
+}
+
+/** A subcommand's own name: row names may be 'GET' or Redis's full 'CONFIG|GET'. */
+export function shortNameOf(spec: CommandSpec): string {
+  const bar = spec.name.lastIndexOf('|');
+  return bar === -1 ? spec.name : spec.name.slice(bar + 1);
+}
+
+/** `'a' 'b' ` budgeted to 128 bytes, as Redis echoes the arguments of an unknown command. */
+function echoedArguments(argv: readonly Buffer[]): string[] {
+  const echoed: string[] = [];
+  let usedBytes = 0;
+  for (let index = 1; index < argv.length && usedBytes < UNKNOWN_COMMAND_ECHO_BYTES_MAX; index++) {
+    const text = argv[index].subarray(0, UNKNOWN_COMMAND_ECHO_BYTES_MAX - usedBytes).toString('latin1');
+    echoed.push(text);
+    usedBytes += text.length + 3;
+  }
+  return echoed;
+}
+
+/** Resolves argv to the spec to run, or writes the refusal and returns null. */
+function resolveCommand(server: Server, client: Client, argv: readonly Buffer[]): CommandSpec | null {
+  const spec = server.commands.lookup(argv[0]);
+  if (spec === undefined) {
+    const name = argv[0].subarray(0, UNKNOWN_COMMAND_ECHO_BYTES_MAX).toString('latin1');
+    rejectCommand(client, unknownCommandError(name, echoedArguments(argv)));
+    return null;
+  }
+  // Redis's lookupCommand: a container called without a subcommand runs its own handler
+  // (COMMAND) or fails its own arity check (CONFIG).
+  if (spec.subcommands === undefined || spec.subcommands.length === 0 || argv.length === 1) {
+    if (!hasValidArity(spec.arity, argv.length)) {
+      rejectCommand(client, wrongArityError(spec.name), server, spec);
+      return null;
+    }
+    return spec;
+  }
+  const subcommand = server.commands.lookupSubcommand(spec, argv[1]);
+  if (subcommand === undefined) {
+    const name = argv[1].subarray(0, UNKNOWN_COMMAND_ECHO_BYTES_MAX).toString('latin1');
+    rejectCommand(client, unknownSubcommandError(spec.name, name), server, spec);
+    return null;
+  }
+  if (!hasValidArity(subcommand.arity, argv.length)) {
+    rejectCommand(client, wrongArityError(server.commands.fullNameOf(subcommand)), server, subcommand);
+    return null;
+  }
+  return subcommand;
+}
+
+function hasValidArity(arity: number, argc: number): boolean {
+  return arity >= 0 ? argc === arity : argc >= -arity;
+}
+
+/** Redis's rejectCommand: error reply, transaction flagged, rejected call counted. */
+function rejectCommand(client: Client, text: string, server?: Server, spec?: CommandSpec): void {
+  if (client.isInMulti) client.isExecAborted = true;
+  if (server !== undefined && spec !== undefined) server.commands.statsOf(spec).rejectedCalls++;
+  client.server.stats.rejectedCalls++;
+  client.reply.error(text);
+}
+
+/** Runs one command for `client`: every check, then the handler (or MULTI queueing). */
+export function dispatchCommand(server: Server, client: Client, argv: Buffer[]): DispatchOutcome {
+  const nowMs = Date.now();
+  client.nowMs = nowMs;
+  client.lastInteractionMs = nowMs;
+  const spec = resolveCommand(server, client, argv);
+  if (spec === null) return 'done';
+  const parent = server.commands.parentOf(spec);
+  const name = parent === undefined ? spec.name : parent.name;
+  const fullName = server.commands.fullNameOf(spec);
+  const flags = spec.flags;
+
+  if (!client.isAuthenticated && !flags.includes('no_auth')) {
+    rejectCommand(client, NOAUTH_ERROR, server, spec);
+    return 'done';
+  }
+  if (client.isInMulti && flags.includes('no_multi')) {
+    rejectCommand(client, NOT_ALLOWED_IN_MULTI_ERROR, server, spec);
+    return 'done';
+  }
+  const isDenyOom = flags.includes('denyoom') || (client.isInMulti && !NEVER_OOM_IN_MULTI.has(name));
+  if (isDenyOom && server.isOverMaxmemory()) {
+    rejectCommand(client, OOM_ERROR, server, spec);
+    return 'done';
+  }
+  if ((flags.includes('write') || name === 'PING') && server.isWriteRefusedForPersistence()) {
+    rejectCommand(client, MISCONF_ERROR, server, spec);
+    return 'done';
+  }
+  if (client.reply.protocol === 2 && client.subscriptionCount > 0 && !PUBSUB_CONTEXT_ALLOWED.has(name)) {
+    rejectCommand(client, pubsubContextError(fullName), server, spec);
+    return 'done';
+  }
+  if (server.isPausedFor(client, spec)) return 'postponed';
+  if (client.isInMulti && !NOT_QUEUED.has(name)) {
+    client.multiQueue!.push(argv);
+    client.reply.simple('QUEUED');
+    return 'done';
+  }
+  client.lastCommandName = fullName.toLowerCase();
+  callCommand(server, client, spec, argv);
+  return 'done';
+}
+
+/**
+ * Calls a handler with Redis's call() bookkeeping: timing and counters, reply suppression
+ * (CLIENT REPLY OFF/SKIP), and the last line of defence against a throwing handler.
+ * Used by dispatch and by EXEC for queued commands.
+ */
+export function callCommand(server: Server, client: Client, spec: CommandSpec, argv: readonly Buffer[]): void {
+  const reply = client.reply;
+  const mark = reply.length;
+  const isSkipped = client.isReplySkipNext;
+  client.isReplySkipNext = false;
+  const startMs = performance.now();
+  try {
+    spec.run(client, argv);
+  } catch (error) {
+    reply.truncate(mark);
+    if (error instanceof AssertionError) {
+      server.onBug(error, spec.name);
+      reply.error(INTERNAL_ERROR);
+      return;
+    }
+    server.commands.statsOf(spec).failedCalls++;
+    server.logger.warning(`Internal error running '${spec.name}' for client ${client.describe()}: ${(error as Error)?.stack ?? String(error)}`);
+    reply.error(INTERNAL_ERROR);
+    return;
+  }
+  const stats = server.commands.statsOf(spec);
+  stats.calls++;
+  stats.usec += Math.round((performance.now() - startMs) * 1000);
+  server.stats.commandsProcessed++;
+  if (isSkipped || client.replyMode === 'off') reply.truncate(mark);
+}

@@ -1,0 +1,401 @@
+/**
+ * Incremental RESP request parser: bytes from a socket in, one command (argv) at a time out.
+ * Accepts RESP2 multibulk requests (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`) and inline commands
+ * (`GET k\r\n`, split with Redis's sdssplitargs quoting rules), exactly as Redis 7's
+ * networking.c (processMultibulkBuffer / processInlineBuffer) does, including its error texts.
+ *
+ * Why this shape: a connection feeds every `data` chunk, then calls next() until it says
+ * `incomplete`, so pipelined commands in one read are all executed before one reply write.
+ * The parser is resumable (it keeps the argv parsed so far and the pending bulk length), so a
+ * request split at any byte boundary parses exactly as if it arrived whole, and a large request
+ * arriving in many chunks costs O(bytes), not O(chunks * bytes): chunks are only concatenated
+ * once enough bytes for the next step have arrived.
+ *
+ * Invariants:
+ * - argv entries of multibulk requests are zero-copy subarrays of the received chunk when the
+ *   bulk is inside one chunk; the parser never writes into a received chunk.
+ * - After a protocolError the parser is poisoned: next() keeps returning the same error (the
+ *   connection replies once and closes, as Redis does).
+ * - `*0` and `*-n` are skipped silently; an empty inline line is skipped.
+ * Deliberate difference from Redis: an inline line longer than 64 KiB is refused even when its
+ * newline arrived in the same read (Redis refuses it only while the newline is missing), so the
+ * outcome does not depend on how the bytes were split.
+ * Not here: query-buffer-limit policing (connection.ts reads `bufferedBytes`), command lookup.
+ */
+
+/** Redis's PROTO_INLINE_MAX_SIZE: longest inline request or header line without CRLF. */
+export const INLINE_REQUEST_BYTES_MAX = 64 * 1024;
+/** Redis 7's multibulk count limit (INT_MAX). */
+export const MULTIBULK_COUNT_MAX = 2_147_483_647;
+/** Default proto-max-bulk-len (512 MiB). */
+export const BULK_BYTES_MAX_DEFAULT = 512 * 1024 * 1024;
+/** Redis: an unauthenticated client may not announce more arguments than this. */
+export const UNAUTHENTICATED_MULTIBULK_COUNT_MAX = 10;
+/** Redis: an unauthenticated client may not announce a longer bulk than this. */
+export const UNAUTHENTICATED_BULK_BYTES_MAX = 16384;
+
+import {
+  PROTOCOL_INVALID_BULK_LENGTH,
+  PROTOCOL_INVALID_MULTIBULK_LENGTH,
+  PROTOCOL_TOO_BIG_BULK,
+  PROTOCOL_TOO_BIG_INLINE,
+  PROTOCOL_TOO_BIG_MBULK,
+  PROTOCOL_UNAUTHENTICATED_BULK_LENGTH,
+  PROTOCOL_UNAUTHENTICATED_MULTIBULK_LENGTH,
+  PROTOCOL_UNBALANCED_QUOTES,
+  protocolExpectedError,
+} from '../errors.js';
+
+export type ParseResult =
+  | { readonly kind: 'incomplete' }
+  | { readonly kind: 'command'; readonly argv: Buffer[] }
+  | { readonly kind: 'protocolError'; readonly text: string };
+
+export const INCOMPLETE: ParseResult = Object.freeze({ kind: 'incomplete' });
+
+export interface RequestParserOptions {
+  /** proto-max-bulk-len; may change at run time through `bulkBytesMax`. */
+  readonly bulkBytesMax?: number;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const EMPTY_BUFFER = Buffer.alloc(0);
+
+const enum RequestType {
+  None = 0,
+  Inline = 1,
+  Multibulk = 2,
+}
+
+export class RequestParser {
+  /** proto-max-bulk-len in force (CONFIG SET changes it for every connection). */
+  bulkBytesMax: number;
+  /** Set by the connection while `requirepass` is set and the client has not authenticated. */
+  isAuthRequired = false;
+
+  #buffer: Buffer = EMPTY_BUFFER;
+  #offset = 0;
+  /** Chunks received while waiting for `#neededBytes`; concatenated once enough arrived. */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  /** Bytes needed past #offset before parsing can progress (1 = any new byte helps). */
+  #neededBytes = 1;
+  /** While a header or inline line lacks its terminator: that byte (CR or LF), else -1. */
+  #awaitedByte = -1;
+
+  #requestType = RequestType.None;
+  #multibulkRemaining = 0;
+  #bulkLength = -1;
+  #argv: Buffer[] = [];
+  #error: ParseResult | null = null;
+
+  constructor(options: RequestParserOptions = {}) {
+    this.bulkBytesMax = options.bulkBytesMax ?? BULK_BYTES_MAX_DEFAULT;
+  }
+
+  /** Bytes received and not yet consumed by a complete command (Redis's query buffer length). */
+  get bufferedBytes(): number {
+    return this.#buffer.length - this.#offset + this.#pendingBytes;
+  }
+
+  /** Appends a received chunk. The parser keeps a reference; the caller must not reuse it. */
+  feed(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    const available = this.#buffer.length - this.#offset;
+    if (available === 0 && this.#pendingBytes === 0) {
+      this.#buffer = chunk;
+      this.#offset = 0;
+      return;
+    }
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    if (this.#isWorthJoining(chunk)) this.#joinPending();
+  }
+
+  /**
+   * Whether the bytes waiting in #pending let parsing progress. Joining only then keeps a
+   * request that trickles in (even one byte per read) at O(bytes) copying.
+   */
+  #isWorthJoining(chunk: Buffer | null): boolean {
+    const total = this.#buffer.length - this.#offset + this.#pendingBytes;
+    if (total < this.#neededBytes) return false;
+    if (this.#awaitedByte === -1 || total > INLINE_REQUEST_BYTES_MAX) return true;
+    if (chunk !== null) return chunk.indexOf(this.#awaitedByte) !== -1;
+    return this.#pending.some((pending) => pending.indexOf(this.#awaitedByte) !== -1);
+  }
+
+  /** The next complete command, `incomplete` when more bytes are needed, or a protocol error. */
+  next(): ParseResult {
+    if (this.#error !== null) return this.#error;
+    for (;;) {
+      if (this.#buffer.length - this.#offset === 0) {
+        if (this.#pendingBytes === 0) return INCOMPLETE;
+        this.#joinPending();
+      }
+      if (this.#requestType === RequestType.None) {
+        this.#requestType =
+          this.#buffer[this.#offset] === 0x2a /* '*' */ ? RequestType.Multibulk : RequestType.Inline;
+      }
+      const result =
+        this.#requestType === RequestType.Multibulk ? this.#parseMultibulk() : this.#parseInline();
+      if (result === SKIPPED) continue;
+      if (result === INCOMPLETE) {
+        // Bytes that arrived while we waited may already complete this step.
+        if (this.#pendingBytes > 0 && this.#isWorthJoining(null)) {
+          this.#joinPending();
+          continue;
+        }
+        return INCOMPLETE;
+      }
+      if (result.kind === 'protocolError') this.#error = result;
+      return result;
+    }
+  }
+
+  #joinPending(): void {
+    const rest = this.#buffer.subarray(this.#offset);
+    this.#buffer = rest.length === 0 && this.#pending.length === 1
+      ? this.#pending[0]
+      : Buffer.concat([rest, ...this.#pending], rest.length + this.#pendingBytes);
+    this.#offset = 0;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#neededBytes = 1;
+    this.#awaitedByte = -1;
+  }
+
+  #finishCommand(): ParseResult {
+    const argv = this.#argv;
+    this.#argv = [];
+    this.#requestType = RequestType.None;
+    this.#multibulkRemaining = 0;
+    this.#bulkLength = -1;
+    this.#neededBytes = 1;
+    this.#awaitedByte = -1;
+    if (this.#offset === this.#buffer.length) {
+      // Drop our reference so a big chunk can be collected once its argv are done.
+      this.#buffer = EMPTY_BUFFER;
+      this.#offset = 0;
+    }
+    return { kind: 'command', argv };
+  }
+
+  #skip(): ParseResult {
+    this.#requestType = RequestType.None;
+    return SKIPPED;
+  }
+
+  // ---- inline ---------------------------------------------------------------------------------
+
+  #parseInline(): ParseResult {
+    const buffer = this.#buffer;
+    const start = this.#offset;
+    const newline = buffer.indexOf(LF, start);
+    if (newline === -1) {
+      if (buffer.length - start > INLINE_REQUEST_BYTES_MAX) return errorResult(PROTOCOL_TOO_BIG_INLINE);
+      this.#neededBytes = buffer.length - start + 1;
+      this.#awaitedByte = LF;
+      return INCOMPLETE;
+    }
+    let lineEnd = newline;
+    if (lineEnd > start && buffer[lineEnd - 1] === CR) lineEnd--;
+    if (lineEnd - start > INLINE_REQUEST_BYTES_MAX) return errorResult(PROTOCOL_TOO_BIG_INLINE);
+    const argv = splitInlineArguments(buffer, start, lineEnd);
+    this.#offset = newline + 1;
+    if (argv === null) return errorResult(PROTOCOL_UNBALANCED_QUOTES);
+    if (argv.length === 0) return this.#skip();
+    this.#argv = argv;
+    return this.#finishCommand();
+  }
+
+  // ---- multibulk ------------------------------------------------------------------------------
+
+  #parseMultibulk(): ParseResult {
+    if (this.#multibulkRemaining === 0) {
+      const header = this.#readHeaderLine(PROTOCOL_TOO_BIG_MBULK);
+      if (typeof header !== 'number') return header;
+      const count = parseStrictInteger(this.#buffer, this.#offset + 1, header);
+      if (count === null || count > MULTIBULK_COUNT_MAX) return errorResult(PROTOCOL_INVALID_MULTIBULK_LENGTH);
+      if (count > UNAUTHENTICATED_MULTIBULK_COUNT_MAX && this.isAuthRequired) {
+        return errorResult(PROTOCOL_UNAUTHENTICATED_MULTIBULK_LENGTH);
+      }
+      this.#offset = header + 2;
+      if (count <= 0) return this.#skip();
+      this.#multibulkRemaining = count;
+      this.#bulkLength = -1;
+    }
+    while (this.#multibulkRemaining > 0) {
+      if (this.#bulkLength === -1) {
+        const header = this.#readHeaderLine(PROTOCOL_TOO_BIG_BULK);
+        if (typeof header !== 'number') return header;
+        const buffer = this.#buffer;
+        if (buffer[this.#offset] !== 0x24 /* '$' */) {
+          return errorResult(protocolExpectedError('$', String.fromCharCode(buffer[this.#offset])));
+        }
+        const length = parseStrictInteger(buffer, this.#offset + 1, header);
+        if (length === null || length < 0 || length > this.bulkBytesMax) {
+          return errorResult(PROTOCOL_INVALID_BULK_LENGTH);
+        }
+        if (length > UNAUTHENTICATED_BULK_BYTES_MAX && this.isAuthRequired) {
+          return errorResult(PROTOCOL_UNAUTHENTICATED_BULK_LENGTH);
+        }
+        this.#offset = header + 2;
+        this.#bulkLength = length;
+      }
+      // Redis skips the two bytes after a bulk without checking that they are CRLF.
+      const needed = this.#bulkLength + 2;
+      if (this.#buffer.length - this.#offset < needed) {
+        this.#neededBytes = needed;
+        this.#awaitedByte = -1;
+        return INCOMPLETE;
+      }
+      this.#argv.push(this.#buffer.subarray(this.#offset, this.#offset + this.#bulkLength));
+      this.#offset += needed;
+      this.#bulkLength = -1;
+      this.#multibulkRemaining--;
+    }
+    return this.#finishCommand();
+  }
+
+  /**
+   * Finds the CR of a `*n` / `$n` header line starting at #offset: its index when the LF after
+   * it has arrived too, INCOMPLETE while waiting, or `tooBig` past 64 KiB without a CR.
+   */
+  #readHeaderLine(tooBigText: string): number | ParseResult {
+    const buffer = this.#buffer;
+    const start = this.#offset;
+    const cr = buffer.indexOf(CR, start);
+    if (cr === -1) {
+      if (buffer.length - start > INLINE_REQUEST_BYTES_MAX) return errorResult(tooBigText);
+      this.#neededBytes = buffer.length - start + 1;
+      this.#awaitedByte = CR;
+      return INCOMPLETE;
+    }
+    if (cr + 1 >= buffer.length) {
+      this.#neededBytes = cr - start + 2;
+      this.#awaitedByte = -1;
+      return INCOMPLETE;
+    }
+    return cr;
+  }
+}
+
+const SKIPPED: ParseResult = Object.freeze({ kind: 'incomplete' });
+
+function errorResult(text: string): ParseResult {
+  return { kind: 'protocolError', text };
+}
+
+/**
+ * Redis's string2ll on bytes [start, end): optional '-', no '+', no leading zeros, no spaces.
+ * Returns null when the text is not such an integer or does not fit a safe JS integer (every
+ * limit we compare against is far below 2^53, so "too large" and "invalid" mean the same here).
+ */
+export function parseStrictInteger(buffer: Uint8Array, start: number, end: number): number | null {
+  if (start >= end) return null;
+  let index = start;
+  let isNegative = false;
+  if (buffer[index] === 0x2d /* '-' */) {
+    isNegative = true;
+    index++;
+    if (index === end) return null;
+  }
+  const first = buffer[index];
+  if (first === 0x30 /* '0' */) return end - start === 1 ? 0 : null;
+  if (first < 0x31 || first > 0x39) return null;
+  if (end - index > 16) return null;
+  let value = 0;
+  for (; index < end; index++) {
+    const digit = buffer[index] - 0x30;
+    if (digit < 0 || digit > 9) return null;
+    value = value * 10 + digit;
+  }
+  return isNegative ? -value : value;
+}
+
+// ---- sdssplitargs --------------------------------------------------------------------------------
+
+function isSpace(byte: number): boolean {
+  // C isspace(): space, \t, \n, \v, \f, \r.
+  return byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+}
+
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  if (byte >= 0x61 && byte <= 0x66) return byte - 0x61 + 10;
+  if (byte >= 0x41 && byte <= 0x46) return byte - 0x41 + 10;
+  return -1;
+}
+
+/**
+ * Splits one inline line like Redis's sdssplitargs: blanks separate arguments; "double quotes"
+ * take \n \r \t \b \a \xHH and \<any> escapes; 'single quotes' take \' only; a closing quote
+ * must be followed by a blank or the end. A NUL byte ends the line (Redis works on a C string).
+ * Returns null on unbalanced quotes.
+ */
+export function splitInlineArguments(buffer: Uint8Array, start: number, end: number): Buffer[] | null {
+  const at = (index: number): number => (index < end ? buffer[index] : 0);
+  const argv: Buffer[] = [];
+  let position = start;
+  for (;;) {
+    while (at(position) !== 0 && isSpace(at(position))) position++;
+    if (at(position) === 0) return argv;
+    const bytes: number[] = [];
+    let inDoubleQuotes = false;
+    let inSingleQuotes = false;
+    let isDone = false;
+    while (!isDone) {
+      const byte = at(position);
+      if (inDoubleQuotes) {
+        if (byte === 0x5c && at(position + 1) === 0x78 && hexValue(at(position + 2)) >= 0 && hexValue(at(position + 3)) >= 0) {
+          bytes.push(hexValue(at(position + 2)) * 16 + hexValue(at(position + 3)));
+          position += 3;
+        } else if (byte === 0x5c && at(position + 1) !== 0) {
+          position++;
+          bytes.push(unescapeByte(at(position)));
+        } else if (byte === 0x22) {
+          if (at(position + 1) !== 0 && !isSpace(at(position + 1))) return null;
+          isDone = true;
+        } else if (byte === 0) {
+          return null;
+        } else {
+          bytes.push(byte);
+        }
+      } else if (inSingleQuotes) {
+        if (byte === 0x5c && at(position + 1) === 0x27) {
+          position++;
+          bytes.push(0x27);
+        } else if (byte === 0x27) {
+          if (at(position + 1) !== 0 && !isSpace(at(position + 1))) return null;
+          isDone = true;
+        } else if (byte === 0) {
+          return null;
+        } else {
+          bytes.push(byte);
+        }
+      } else if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0) {
+        isDone = true;
+      } else if (byte === 0x22) {
+        inDoubleQuotes = true;
+      } else if (byte === 0x27) {
+        inSingleQuotes = true;
+      } else {
+        bytes.push(byte);
+      }
+      if (at(position) !== 0) position++;
+    }
+    argv.push(Buffer.from(bytes));
+  }
+}
+
+function unescapeByte(byte: number): number {
+  switch (byte) {
+    case 0x6e: return 0x0a; // n
+    case 0x72: return 0x0d; // r
+    case 0x74: return 0x09; // t
+    case 0x62: return 0x08; // b
+    case 0x61: return 0x07; // a
+    default: return byte;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * WATCH bookkeeping: which clients watch which keys, and marking them dirty when the store
+ * reports a modification (Redis's touchWatchedKey / touchAllWatchedKeysInDb).
+ * Why the store listener is installed only while someone watches: the store then calls
+ * nothing on the write path when WATCH is unused, which is almost always.
+ * Invariants: a client appears under (db, key) ⇔ client.watchedKeys lists (db, key); no empty
+ * sets are kept; a flush or swap of a db (key null) dirties every watcher in that db.
+ * Not here: EXEC's decision (commands/transactions.ts).
+ */
+
+import type { Store } from '../store/store.js';
+import type { Client } from './connection.js';
+
+function registryKey(db: number, key: string): string {
+  return `${db}\u0000${key}`;
+}
+
+export class WatchRegistry {
+  readonly #store: Store;
+  readonly #clientsByKey = new Map<string, Set<Client>>();
+  /** db → number of (client, key) watches in it, to find the watchers of a flushed db. */
+  readonly #clientsByDb = new Map<number, Set<Client>>();
+  #isListening = false;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  get watchedKeyCount(): number {
+    return this.#clientsByKey.size;
+  }
+
+  /** WATCH of one key; a key already watched by the client is ignored. */
+  watch(client: Client, db: number, key: Buffer): void {
+    const keyText = key.toString('latin1');
+    if (client.watchedKeys.some((watched) => watched.db === db && watched.key === keyText)) return;
+    client.watchedKeys.push({ db, key: keyText, existedAtWatch: this.#store.exists(db, key) });
+    const name = registryKey(db, keyText);
+    let clients = this.#clientsByKey.get(name);
+    if (clients === undefined) {
+      clients = new Set();
+      this.#clientsByKey.set(name, clients);
+    }
+    clients.add(client);
+    let dbClients = this.#clientsByDb.get(db);
+    if (dbClients === undefined) {
+      dbClients = new Set();
+      this.#clientsByDb.set(db, dbClients);
+    }
+    dbClients.add(client);
+    this.#updateListener();
+  }
+
+  /** UNWATCH (also after EXEC/DISCARD and when the client goes away). Clears the dirty flag. */
+  unwatchAll(client: Client): void {
+    for (const watched of client.watchedKeys) {
+      const name = registryKey(watched.db, watched.key);
+      const clients = this.#clientsByKey.get(name);
+      clients?.delete(client);
+      if (clients?.size === 0) this.#clientsByKey.delete(name);
+      const dbClients = this.#clientsByDb.get(watched.db);
+      dbClients?.delete(client);
+      if (dbClients?.size === 0) this.#clientsByDb.delete(watched.db);
+    }
+    client.watchedKeys.length = 0;
+    client.isWatchDirty = false;
+    this.#updateListener();
+  }
+
+  /**
+   * Redis's isWatchedKeyExpired, generalised: a watched key that existed at WATCH and is gone
+   * now (deleted, or expired without anyone touching it) fails EXEC.
+   */
+  hasVanishedKey(client: Client): boolean {
+    return client.watchedKeys.some((watched) =>
+      watched.existedAtWatch && !this.#store.exists(watched.db, Buffer.from(watched.key, 'latin1')));
+  }
+
+  /** A key changed: every client watching it fails its next EXEC. */
+  touchKey(db: number, key: Buffer): void {
+    const clients = this.#clientsByKey.get(registryKey(db, key.toString('latin1')));
+    if (clients === undefined) return;
+    for (const client of clients) client.isWatchDirty = true;
+  }
+
+  /** A whole db changed (FLUSHDB, FLUSHALL, SWAPDB); db < 0 means every db. */
+  touchDb(db: number): void {
+    if (db < 0) {
+      for (const clients of this.#clientsByDb.values()) for (const client of clients) client.isWatchDirty = true;
+      return;
+    }
+    const clients = this.#clientsByDb.get(db);
+    if (clients === undefined) return;
+    for (const client of clients) client.isWatchDirty = true;
+  }
+
+  #updateListener(): void {
+    const isNeeded = this.#clientsByKey.size > 0;
+    if (isNeeded === this.#isListening) return;
+    this.#isListening = isNeeded;
+    this.#store.setModificationListener(
+      isNeeded ? (db, key) => (key === null ? this.touchDb(db) : this.touchKey(db, key)) : null,
+    );
+  }
+}
