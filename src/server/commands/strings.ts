@@ -1,6 +1,6 @@
 /**
  * The string commands: GET, SET and its relatives, MGET/MSET, GETEX/GETDEL/GETSET, APPEND,
- * STRLEN, GETRANGE/SUBSTR, SETRANGE and the INCR family, with Redis 7's arity, flags, key
+ * STRLEN, GETRANGE/SUBSTR, SETRANGE, the INCR family and LCS, with Redis 7's arity, flags, key
  * positions, summaries, replies and error texts.
  * Why this shape: each command is a table row plus a handler that parses argv (args.ts), makes
  * one store call and maps the store's result to a reply with an exhaustive switch, so the
@@ -17,6 +17,10 @@ import { fail } from 'node:assert/strict';
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command-types.js';
 import {
   DECREMENT_OVERFLOW_ERROR,
+  LCS_ALLOCATION_FAILED_ERROR,
+  LCS_LEN_AND_IDX_ERROR,
+  LCS_TABLE_TOO_LARGE_ERROR,
+  LCS_WRONG_TYPE_ERROR,
   NAN_OR_INFINITY_ERROR,
   NOT_FLOAT_ERROR,
   NOT_INTEGER_ERROR,
@@ -24,12 +28,14 @@ import {
   OOM_ERROR,
   OVERFLOW_ERROR,
   STRING_TOO_LARGE_ERROR,
+  SYNTAX_ERROR,
   WRONG_TYPE_ERROR,
   wrongArityError,
 } from '../errors.js';
 import type { GetExResult, LengthResult, SetOptions } from '../../store/store.js';
 import {
   I64_MIN,
+  asciiUpper,
   parseI64,
   parseIncrement,
   parseLongDouble,
@@ -99,6 +105,7 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
   row('INCRBYFLOAT', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
     "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
     incrbyfloatCommand),
+  row('LCS', -3, ['readonly'], [1, 2, 1], 'Finds the longest common substring.', lcsCommand),
 ];
 
 // ---- GET / SET family ---------------------------------------------------------------------------
@@ -482,4 +489,170 @@ function incrbyfloatRefusal(context: CommandContext, key: Buffer, increment: num
   if (current.status !== 'ok') return NAN_OR_INFINITY_ERROR;
   const currentValue = parseLongDouble(current.value);
   return currentValue === null ? NOT_FLOAT_ERROR : NAN_OR_INFINITY_ERROR;
+}
+
+// ---- LCS ----------------------------------------------------------------------------------------
+
+/** Redis refuses an LCS table larger than proto-max-bulk-len (512 MiB by default). */
+const LCS_TABLE_BYTES_MAX = 512 * 1024 * 1024;
+
+interface LcsOptions {
+  readonly getLength: boolean;
+  readonly getIndexes: boolean;
+  readonly withMatchLength: boolean;
+  readonly minMatchLength: number;
+}
+
+/** One matched range: [aStart, aEnd] in the first string, [bStart, bEnd] in the second. */
+interface LcsRange {
+  readonly aStart: number;
+  readonly aEnd: number;
+  readonly bStart: number;
+  readonly bEnd: number;
+}
+
+/**
+ * LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN], a port of Redis 7's lcsCommand:
+ * both keys are read first (a missing key is ""), then the options, then the classic O(n*m)
+ * dynamic-programming table, walked back from the end to build the string and the ranges.
+ */
+function lcsCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const { reply } = context;
+  const first = context.store.get(context.db, argv[1]);
+  const second = context.store.get(context.db, argv[2]);
+  if (first.status === 'wrongType' || second.status === 'wrongType') {
+    reply.error(LCS_WRONG_TYPE_ERROR);
+    return;
+  }
+  const options = parseLcsOptions(argv);
+  if (typeof options === 'string') {
+    reply.error(options);
+    return;
+  }
+  const a = first.status === 'ok' ? first.value : EMPTY_BUFFER;
+  const b = second.status === 'ok' ? second.value : EMPTY_BUFFER;
+  const table = buildLcsTable(a, b);
+  if (typeof table === 'string') {
+    reply.error(table);
+    return;
+  }
+  const { text, ranges } = walkLcsTable(a, b, table, options.minMatchLength);
+  const length = table[table.length - 1];
+  if (options.getIndexes) {
+    reply.mapHeader(2);
+    reply.bulk('matches');
+    reply.arrayHeader(ranges.length);
+    for (const range of ranges) replyLcsRange(context, range, options.withMatchLength);
+    reply.bulk('len');
+    reply.integer(length);
+  } else if (options.getLength) {
+    reply.integer(length);
+  } else {
+    reply.bulk(text);
+  }
+}
+
+function parseLcsOptions(argv: readonly Buffer[]): LcsOptions | string {
+  let getLength = false;
+  let getIndexes = false;
+  let withMatchLength = false;
+  let minMatchLength = 0;
+  for (let index = 3; index < argv.length; index++) {
+    const option = asciiUpper(argv[index]);
+    if (option === 'IDX') getIndexes = true;
+    else if (option === 'LEN') getLength = true;
+    else if (option === 'WITHMATCHLEN') withMatchLength = true;
+    else if (option === 'MINMATCHLEN' && index + 1 < argv.length) {
+      const parsed = parseI64(argv[index + 1]);
+      if (parsed === null) return NOT_INTEGER_ERROR;
+      minMatchLength = parsed < 0n ? 0 : clampToSafe(parsed);
+      index++;
+    } else {
+      return SYNTAX_ERROR;
+    }
+  }
+  if (getIndexes && getLength) return LCS_LEN_AND_IDX_ERROR;
+  return { getLength, getIndexes, withMatchLength, minMatchLength };
+}
+
+/** The table of LCS lengths of every prefix pair, row-major with (b.length + 1) columns. */
+function buildLcsTable(a: Buffer, b: Buffer): Uint32Array | string {
+  const columnCount = b.length + 1;
+  const cellCount = (a.length + 1) * columnCount;
+  if (cellCount * Uint32Array.BYTES_PER_ELEMENT > LCS_TABLE_BYTES_MAX) return LCS_TABLE_TOO_LARGE_ERROR;
+  let table: Uint32Array;
+  try {
+    table = new Uint32Array(cellCount);
+  } catch (error) {
+    if (error instanceof RangeError) return LCS_ALLOCATION_FAILED_ERROR;
+    throw error;
+  }
+  for (let i = 1; i <= a.length; i++) {
+    const row = i * columnCount;
+    const previousRow = row - columnCount;
+    for (let j = 1; j <= b.length; j++) {
+      table[row + j] = a[i - 1] === b[j - 1]
+        ? table[previousRow + j - 1] + 1
+        : Math.max(table[previousRow + j], table[row + j - 1]);
+    }
+  }
+  return table;
+}
+
+/**
+ * Walks the table back from (a.length, b.length) as Redis does, building the LCS string and the
+ * contiguous matched ranges (last range first), keeping ranges of at least `minMatchLength`.
+ */
+function walkLcsTable(
+  a: Buffer,
+  b: Buffer,
+  table: Uint32Array,
+  minMatchLength: number,
+): { text: Buffer; ranges: LcsRange[] } {
+  const columnCount = b.length + 1;
+  let remaining = table[table.length - 1];
+  const text = Buffer.alloc(remaining);
+  const ranges: LcsRange[] = [];
+  let range: { aStart: number; aEnd: number; bStart: number; bEnd: number } | null = null;
+  let i = a.length;
+  let j = b.length;
+  while (i > 0 && j > 0) {
+    let shouldEmit = false;
+    if (a[i - 1] === b[j - 1]) {
+      text[remaining - 1] = a[i - 1];
+      if (range === null) {
+        range = { aStart: i - 1, aEnd: i - 1, bStart: j - 1, bEnd: j - 1 };
+      } else if (range.aStart === i && range.bStart === j) {
+        range.aStart--;
+        range.bStart--;
+      } else {
+        shouldEmit = true;
+      }
+      if (range.aStart === 0 || range.bStart === 0) shouldEmit = true;
+      remaining--;
+      i--;
+      j--;
+    } else {
+      if (table[(i - 1) * columnCount + j] > table[i * columnCount + j - 1]) i--;
+      else j--;
+      if (range !== null) shouldEmit = true;
+    }
+    if (shouldEmit && range !== null) {
+      if (minMatchLength === 0 || range.aEnd - range.aStart + 1 >= minMatchLength) ranges.push(range);
+      range = null;
+    }
+  }
+  return { text, ranges };
+}
+
+function replyLcsRange(context: CommandContext, range: LcsRange, withMatchLength: boolean): void {
+  const { reply } = context;
+  reply.arrayHeader(withMatchLength ? 3 : 2);
+  reply.arrayHeader(2);
+  reply.integer(range.aStart);
+  reply.integer(range.aEnd);
+  reply.arrayHeader(2);
+  reply.integer(range.bStart);
+  reply.integer(range.bEnd);
+  if (withMatchLength) reply.integer(range.aEnd - range.aStart + 1);
 }

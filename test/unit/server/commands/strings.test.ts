@@ -4,6 +4,7 @@
  * checked against Redis 7's COMMAND INFO.
  */
 
+import fc from 'fast-check';
 import { beforeEach, describe, expect, test } from 'vitest';
 
 import type { CommandContext } from '../../../../src/server/command-types.js';
@@ -57,6 +58,7 @@ describe('command table', () => {
     ['DECR', 2, ['write', 'denyoom', 'fast'], 1, 1, 1],
     ['DECRBY', 3, ['write', 'denyoom', 'fast'], 1, 1, 1],
     ['INCRBYFLOAT', 3, ['write', 'denyoom', 'fast'], 1, 1, 1],
+    ['LCS', -3, ['readonly'], 1, 2, 1],
   ];
 
   test('has exactly the string commands, each once', () => {
@@ -439,6 +441,67 @@ describe('INCRBYFLOAT', () => {
   });
 });
 
+describe('LCS', () => {
+  beforeEach(() => {
+    run(['MSET', 'key1', 'ohmytext', 'key2', 'mynewtext']);
+  });
+
+  test('replies the longest common subsequence, or its length with LEN', () => {
+    expect(run(['LCS', 'key1', 'key2'])).toBe('mytext');
+    expect(run(['LCS', 'key1', 'key2', 'LEN'])).toBe(6);
+    expect(run(['LCS', 'key1', 'missing'])).toBe('');
+    expect(run(['LCS', 'missing', 'key2', 'len'])).toBe(0);
+  });
+
+  test('IDX replies the matched ranges and the length, as in the Redis documentation', () => {
+    expect(run(['LCS', 'key1', 'key2', 'IDX'])).toEqual([
+      'matches',
+      [[[4, 7], [5, 8]], [[2, 3], [0, 1]]],
+      'len',
+      6,
+    ]);
+    expect(run(['LCS', 'key1', 'key2', 'IDX', 'MINMATCHLEN', '4'])).toEqual(['matches', [[[4, 7], [5, 8]]], 'len', 6]);
+    expect(run(['LCS', 'key1', 'key2', 'IDX', 'MINMATCHLEN', '4', 'WITHMATCHLEN'])).toEqual([
+      'matches', [[[4, 7], [5, 8], 4]], 'len', 6,
+    ]);
+    runner.protocol = 3;
+    expect(runner.runTagged(['LCS', 'key1', 'key2', 'IDX']).kind).toBe('map');
+  });
+
+  test('finds a common subsequence of maximal length whose IDX ranges match in both strings', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 12 });
+    fc.assert(fc.property(text, text, (a, b) => {
+      run(['MSET', 'x', a, 'y', b]);
+      const common = run(['LCS', 'x', 'y']) as string;
+      expect(isSubsequence(common, a) && isSubsequence(common, b)).toBe(true);
+      expect(common.length).toBe(referenceLcsLength(a, b));
+      expect(run(['LCS', 'x', 'y', 'LEN'])).toBe(common.length);
+      const [, ranges] = run(['LCS', 'x', 'y', 'IDX', 'WITHMATCHLEN']) as [string, [number[], number[], number][]];
+      for (const [[aStart, aEnd], [bStart, bEnd], length] of ranges) {
+        expect(a.slice(aStart, aEnd + 1)).toBe(b.slice(bStart, bEnd + 1));
+        expect(length).toBe(aEnd - aStart + 1);
+      }
+    }), { numRuns: 150 });
+  });
+
+  test('refuses bad options and LEN with IDX', () => {
+    expect(run(['LCS', 'key1', 'key2', 'LEN', 'IDX'])).toEqual({
+      error: 'ERR If you want both the length and indexes, please just use IDX.',
+    });
+    expect(run(['LCS', 'key1', 'key2', 'FOO'])).toEqual(SYNTAX);
+    expect(run(['LCS', 'key1', 'key2', 'MINMATCHLEN'])).toEqual(SYNTAX);
+    expect(run(['LCS', 'key1', 'key2', 'MINMATCHLEN', 'x'])).toEqual(NOT_INTEGER);
+  });
+
+  test('refuses inputs whose table would exceed proto-max-bulk-len', () => {
+    const big = 'x'.repeat(12_000);
+    run(['MSET', 'big1', big, 'big2', big]);
+    expect(run(['LCS', 'big1', 'big2', 'LEN'])).toEqual({
+      error: 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
+    });
+  });
+});
+
 describe('out of memory', () => {
   const OOM = { error: "OOM command not allowed when used memory > 'maxmemory'." };
 
@@ -507,6 +570,10 @@ describe('wrong type', () => {
     expect(runOnStub(args)).toEqual(WRONGTYPE);
   });
 
+  test('LCS of a non-string has its own error text', () => {
+    expect(runOnStub(['LCS', 'a', 'b'])).toEqual({ error: 'ERR The specified keys must contain string values' });
+  });
+
   test('plain SET overwrites a key of any type', () => {
     expect(runOnStub(['SET', 'k', 'v'])).toEqual({ kind: 'simple', value: 'OK' });
   });
@@ -523,3 +590,21 @@ describe('wrong type', () => {
     expect(runOnStub(['GETEX', 'k', 'NX'])).toEqual(SYNTAX);
   });
 });
+
+function isSubsequence(needle: string, haystack: string): boolean {
+  let index = 0;
+  for (const char of haystack) if (index < needle.length && needle[index] === char) index++;
+  return index === needle.length;
+}
+
+function referenceLcsLength(a: string, b: string): number {
+  let previous = new Array<number>(b.length + 1).fill(0);
+  for (const charA of a) {
+    const current = [0];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = charA === b[j - 1] ? previous[j - 1] + 1 : Math.max(previous[j], current[j - 1]);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
