@@ -47,6 +47,11 @@ export interface CommandRunnerOptions extends StoreOptions {
   readonly segmentPageCount?: number;
   /** RESP protocol the recorder claims (default 2). */
   readonly protocol?: 2 | 3;
+  /**
+   * Redis's maxmemory-policy as the server's context carries it (server.config.values); an LFU
+   * policy also makes the store keep LFU counters. Default: no server member at all.
+   */
+  readonly maxmemoryPolicy?: string;
   /** Extra command tables (default: STRING_COMMANDS and KEYSPACE_COMMANDS). */
   readonly commands?: readonly CommandSpec[];
 }
@@ -90,7 +95,11 @@ export function createCommandRunner(options: CommandRunnerOptions = {}): Command
     maxMemoryBytes: options.maxMemoryBytes ?? 0,
     segmentPageCount: options.segmentPageCount ?? RUNNER_SEGMENT_PAGE_COUNT,
   });
-  const store = Store.create(heap, { ...options, clock: readClock });
+  const isLfu = options.maxmemoryPolicy?.endsWith('-lfu') ?? false;
+  const store = Store.create(heap, { ...options, clock: readClock, accessClock: isLfu ? 'lfu' : options.accessClock });
+  const serverStub = options.maxmemoryPolicy === undefined
+    ? {}
+    : { server: { config: { values: { maxmemoryPolicy: options.maxmemoryPolicy } } } };
   const table = new Map<string, CommandSpec>();
   for (const spec of options.commands ?? [...STRING_COMMANDS, ...KEYSPACE_COMMANDS]) {
     table.set(spec.name.toUpperCase(), spec);
@@ -107,7 +116,7 @@ export function createCommandRunner(options: CommandRunnerOptions = {}): Command
   function runTagged(argvInput: readonly (string | Uint8Array)[]): TaggedReply {
     const argv = argvInput.map((arg) => (typeof arg === 'string' ? Buffer.from(arg) : Buffer.from(arg)));
     const recorder = new RecordingReplyWriter(runner.protocol);
-    const context: CommandContext = { reply: recorder, store, db: runner.db, nowMs: readClock() };
+    const context: CommandContext = { reply: recorder, store, db: runner.db, nowMs: readClock(), ...serverStub };
     dispatch(table, context, argv);
     runner.db = context.db;
     return recorder.takeReply();

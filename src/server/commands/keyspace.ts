@@ -548,26 +548,31 @@ function objectRefcountCommand(context: CommandContext, argv: readonly Buffer[])
 function objectIdletimeCommand(context: CommandContext, argv: readonly Buffer[]): void {
   const info = context.store.objectInfo(context.db, argv[2]);
   if (info === null) context.reply.nullBulk();
-  else if (accessClockOf(context.store) === 'lfu') context.reply.error(LFU_SELECTED_ERROR);
+  else if (isLfuPolicySelected(context)) context.reply.error(LFU_SELECTED_ERROR);
   else context.reply.integer(info.idleTimeSeconds);
 }
 
 function objectFreqCommand(context: CommandContext, argv: readonly Buffer[]): void {
   const info = context.store.objectInfo(context.db, argv[2]);
   if (info === null) context.reply.nullBulk();
-  else if (accessClockOf(context.store) !== 'lfu') context.reply.error(LFU_NOT_SELECTED_ERROR);
+  else if (!isLfuPolicySelected(context)) context.reply.error(LFU_NOT_SELECTED_ERROR);
   else context.reply.integer(info.frequency);
 }
 
 /**
- * Whether the store tracks LFU counters (an LFU maxmemory-policy) or LRU idle time. The Store
- * API has no getter for its accessClock option yet: read it if present, else assume LRU, which
- * is what every non-LFU policy (including the default noeviction) uses.
- * TODO(store): replace with a typed `Store.accessClock` getter.
+ * Whether an LFU maxmemory-policy is selected (Redis's MAXMEMORY_FLAG_LFU: allkeys-lfu,
+ * volatile-lfu). The policy is server configuration, which CommandContext does not declare:
+ * the server's context carries it as `server.config.values.maxmemoryPolicy`; failing that, the
+ * store's access clock option; failing both, LRU (the default noeviction policy tracks LRU).
+ * TODO(server-core): read the policy through a declared CommandContext member.
  */
-function accessClockOf(store: Store): 'lru' | 'lfu' {
-  const accessClock = (store as unknown as { readonly accessClock?: unknown }).accessClock;
-  return accessClock === 'lfu' ? 'lfu' : 'lru';
+function isLfuPolicySelected(context: CommandContext): boolean {
+  const server = (context as unknown as { readonly server?: { readonly config?: { readonly values?: unknown } } })
+    .server;
+  const values = server?.config?.values as { readonly maxmemoryPolicy?: unknown } | undefined;
+  if (typeof values?.maxmemoryPolicy === 'string') return values.maxmemoryPolicy.toLowerCase().endsWith('-lfu');
+  const accessClock = (context.store as unknown as { readonly accessClock?: unknown }).accessClock;
+  return accessClock === 'lfu';
 }
 
 const MEMORY_HELP_LINES: readonly string[] = [

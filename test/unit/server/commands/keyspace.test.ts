@@ -499,6 +499,22 @@ describe('OBJECT', () => {
     expect(run(['OBJECT', 'FREQ', 'missing'])).toBeNull();
   });
 
+  test('with an LFU policy OBJECT FREQ replies the counter and IDLETIME is refused', () => {
+    const lfu = createCommandRunner({ maxmemoryPolicy: 'allkeys-lfu' });
+    lfu.run(['SET', 'a', '1']);
+    for (let index = 0; index < 20; index++) lfu.run(['GET', 'a']);
+    const frequency = lfu.run(['OBJECT', 'FREQ', 'a']);
+    expect(typeof frequency).toBe('number');
+    expect(frequency).toBeGreaterThan(0);
+    expect(lfu.run(['OBJECT', 'IDLETIME', 'a'])).toEqual({
+      error: 'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+    });
+    expect(lfu.run(['OBJECT', 'IDLETIME', 'missing'])).toBeNull();
+    const lru = createCommandRunner({ maxmemoryPolicy: 'allkeys-lru' });
+    lru.run(['SET', 'a', '1']);
+    expect(lru.run(['OBJECT', 'IDLETIME', 'a'])).toBe(0);
+  });
+
   test('OBJECT HELP lists the subcommands as simple strings', () => {
     const help = runner.runTagged(['OBJECT', 'HELP']);
     expect(help.kind).toBe('array');
