@@ -51,7 +51,8 @@ class CopyCapture implements SnapshotCapture {
   }
 
   copyStats(): CopyStats {
-    return { pagesCopied: this.#copiedPageCount, copyBytesPeak: this.#copiedPageCount * this.pageSizeBytes };
+    const copyBytes = this.#copiedPageCount * this.pageSizeBytes;
+    return { pagesCopied: this.#copiedPageCount, copyBytesNow: this.#copy === null ? 0 : copyBytes, copyBytesPeak: copyBytes };
   }
 
   release(): void {

@@ -71,7 +71,11 @@ class CowCapture implements SnapshotCapture {
 
   copyStats(): CopyStats {
     const stats = this.#heap.stats();
-    return { pagesCopied: stats.pagesCopied, copyBytesPeak: stats.shadowPagesPeak * this.pageSizeBytes };
+    return {
+      pagesCopied: stats.pagesCopied,
+      copyBytesNow: this.#isReleased ? 0 : stats.shadowPagesInUse * this.pageSizeBytes,
+      copyBytesPeak: stats.shadowPagesPeak * this.pageSizeBytes,
+    };
   }
 
   release(): void {

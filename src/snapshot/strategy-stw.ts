@@ -45,7 +45,7 @@ class StwCapture implements SnapshotCapture {
   }
 
   copyStats(): CopyStats {
-    return { pagesCopied: 0, copyBytesPeak: 0 };
+    return { pagesCopied: 0, copyBytesNow: 0, copyBytesPeak: 0 };
   }
 
   release(): void {

@@ -67,6 +67,8 @@ export interface SnapshotCapture {
 
 export interface CopyStats {
   readonly pagesCopied: number;
+  /** Bytes held for the snapshot right now (Redis's current_cow_size). */
+  readonly copyBytesNow: number;
   /** Peak bytes held for the snapshot beyond the live heap (shadow pages, or the full copy). */
   readonly copyBytesPeak: number;
 }

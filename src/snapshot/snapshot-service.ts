@@ -1,0 +1,399 @@
+/**
+ * The snapshot service: the one object the server calls for persistence. SAVE, BGSAVE,
+ * LASTSAVE, save rules on the cron tick, shutdown saves, load at start-up, MISCONF, and the
+ * `INFO persistence` fields with Redis's names plus our own.
+ *
+ *   save()            stw, on the main thread, blocking (Redis's SAVE)
+ *   bgsave()          configured strategy: cow/copy in a worker, stw inline
+ *   tick(nowMs)       save rules; also where a finished background save is noticed in INFO
+ *   beforeShutdown()  abort a running background save, then save if asked to
+ *
+ * Why one object, free of RESP: the server maps replies and error texts; everything about when
+ * and how snapshots happen, and what they cost, stays in this layer and is tested here.
+ * Invariants: at most one snapshot at a time (a heap has one epoch); a failed snapshot leaves
+ * no temp file, logs the failing step, sets rdb_last_bgsave_status to err and keeps serving;
+ * changes made during a background save still count after it succeeds (Redis's dirty math).
+ * Not here: the file format (format.ts), threads (bgsave.ts), reply texts (src/server/errors.ts).
+ */
+
+import * as path from 'node:path';
+
+import type { HeapOptions } from '../cow/heap.js';
+import type { StoreOptions } from '../store/store.js';
+import { BackgroundSnapshot, type BackgroundSnapshotOutcome } from './bgsave.js';
+import { errorMessage } from './file-system.js';
+import { InProcessSnapshot } from './in-process-snapshot.js';
+import { loadSnapshotStore, type LoadProgress, type LoadStoreResult } from './loader.js';
+import { dueSaveRule, type SaveRule } from './save-rules.js';
+import { takeSnapshotPoint, type SnapshotPoint } from './snapshot-point.js';
+import { strategyNamed } from './strategies.js';
+import type { CopyStats, SnapshotHeap, SnapshotStrategyName } from './strategy.js';
+import { tempFileNameFor, type WriterFailure, type WriterProgress } from './writer-core.js';
+
+/** Page numbers per step when a snapshot is written on the main thread (SAVE). */
+export const INLINE_STEP_PAGE_BUDGET = 4096;
+
+/** Read at every use, so CONFIG SET takes effect for the next snapshot. */
+export interface SnapshotSettings {
+  readonly directory: string;
+  readonly fileName: string;
+  /** rdbchecksum. */
+  readonly checksums: boolean;
+  readonly saveRules: readonly SaveRule[];
+  readonly stopWritesOnBgsaveError: boolean;
+  /** Strategy for BGSAVE and save rules (SAVE is always stw). */
+  readonly strategy: SnapshotStrategyName;
+}
+
+export type SnapshotLogLevel = 'verbose' | 'notice' | 'warning';
+
+export interface SnapshotServiceOptions {
+  readonly settings: () => SnapshotSettings;
+  /** The live heap (the store's); read at each snapshot point. */
+  readonly heap: () => SnapshotHeap;
+  /** Keys per database now (store.stats().databases[i].keys), for the header. */
+  readonly keyCountsPerDb: () => readonly number[];
+  readonly log: (level: SnapshotLogLevel, message: string) => void;
+  /** Milliseconds since the epoch; default Date.now. */
+  readonly clock?: () => number;
+  /** The compiled writer worker (default: next to bgsave.js). */
+  readonly workerUrl?: URL;
+  /** Called when a background save ends (after the service's state is updated). */
+  readonly onBackgroundSaveDone?: (outcome: BackgroundSnapshotOutcome) => void;
+}
+
+export type SaveOutcome =
+  | { readonly status: 'ok' }
+  | { readonly status: 'alreadyInProgress' }
+  | { readonly status: 'failed'; readonly message: string };
+
+export type BgsaveOutcome =
+  | { readonly status: 'started' }
+  | { readonly status: 'alreadyInProgress' }
+  | { readonly status: 'failed'; readonly message: string };
+
+export type ShutdownSaveMode = 'default' | 'save' | 'nosave';
+
+/** What the last finished snapshot cost, for INFO. */
+interface LastSnapshotStats {
+  readonly strategy: SnapshotStrategyName;
+  readonly copyStats: CopyStats;
+  readonly startPauseUs: number;
+  readonly bytesWritten: number;
+  readonly durationMs: number;
+}
+
+type RunningSnapshot = { readonly point: SnapshotPoint; readonly background: BackgroundSnapshot; readonly changesAtStart: number };
+
+export class SnapshotService {
+  readonly #options: SnapshotServiceOptions;
+  readonly #clock: () => number;
+  #tempSequence = 0;
+  #changesSinceLastSave = 0;
+  #lastSaveTimeMs: number;
+  #lastBgsaveStatus: 'ok' | 'err' = 'ok';
+  #lastBgsaveAttemptMs = 0;
+  #lastBgsaveDurationSec = -1;
+  #saveCount = 0;
+  #running: RunningSnapshot | null = null;
+  #last: LastSnapshotStats | null = null;
+  #isLoading = false;
+  #lastLoadKeysLoaded = 0;
+  #lastLoadKeysExpired = 0;
+
+  constructor(options: SnapshotServiceOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? Date.now;
+    // As Redis: until a save happens, LASTSAVE reports the start-up time.
+    this.#lastSaveTimeMs = this.#clock();
+  }
+
+  /** LASTSAVE: seconds since the epoch of the last successful save. */
+  get lastSaveTimeSec(): number {
+    return Math.floor(this.#lastSaveTimeMs / 1000);
+  }
+
+  get lastSaveTimeMs(): number {
+    return this.#lastSaveTimeMs;
+  }
+
+  get changesSinceLastSave(): number {
+    return this.#changesSinceLastSave;
+  }
+
+  get isBackgroundSaveInProgress(): boolean {
+    return this.#running !== null;
+  }
+
+  get lastBackgroundSaveStatus(): 'ok' | 'err' {
+    return this.#lastBgsaveStatus;
+  }
+
+  /** The snapshot file's full path under the current settings. */
+  snapshotPath(): string {
+    const settings = this.#options.settings();
+    return path.join(settings.directory, settings.fileName);
+  }
+
+  /** Counts modifications (Redis's server.dirty): call with 1 per key changed. */
+  noteChanges(count = 1): void {
+    this.#changesSinceLastSave += count;
+  }
+
+  /** MISCONF: the last background save failed, save rules exist and the option is on. */
+  isWriteBlocked(): boolean {
+    const settings = this.#options.settings();
+    return settings.stopWritesOnBgsaveError && settings.saveRules.length > 0 && this.#lastBgsaveStatus === 'err';
+  }
+
+  /** SAVE: stop the world and write the snapshot on this thread. */
+  save(): SaveOutcome {
+    if (this.#running !== null) return { status: 'alreadyInProgress' };
+    const outcome = this.#saveInline('stw');
+    if (outcome.status === 'ok') this.#lastBgsaveStatus = 'ok'; // as Redis: a good SAVE clears MISCONF
+    return outcome;
+  }
+
+  /** BGSAVE: start a background snapshot with the configured (or given) strategy. */
+  bgsave(options: { readonly strategy?: SnapshotStrategyName } = {}): BgsaveOutcome {
+    if (this.#running !== null) return { status: 'alreadyInProgress' };
+    const strategy = options.strategy ?? this.#options.settings().strategy;
+    this.#lastBgsaveAttemptMs = this.#clock();
+    if (!strategyNamed(strategy).isBackground) return this.#bgsaveInline(strategy);
+    return this.#startBackground(strategy);
+  }
+
+  /** Cron: starts a background save if a save rule is due. Returns true if one started. */
+  tick(nowMs: number): boolean {
+    if (this.#running !== null) return false;
+    const settings = this.#options.settings();
+    const rule = dueSaveRule(settings.saveRules, {
+      nowMs,
+      changesSinceLastSave: this.#changesSinceLastSave,
+      lastSaveTimeMs: this.#lastSaveTimeMs,
+      lastAttemptTimeMs: this.#lastBgsaveAttemptMs,
+      isLastAttemptFailed: this.#lastBgsaveStatus === 'err',
+    });
+    if (rule === null) return false;
+    this.#options.log('notice', `${rule.changes} changes in ${rule.seconds} seconds. Saving...`);
+    return this.bgsave().status === 'started';
+  }
+
+  /** Resolves when the running background save (if any) has ended. */
+  async waitForBackgroundSave(): Promise<BackgroundSnapshotOutcome | null> {
+    const running = this.#running;
+    if (running === null) return null;
+    const outcome = await running.background.finished;
+    return outcome;
+  }
+
+  /**
+   * SHUTDOWN / SIGTERM: stop a running background save (its temp file is removed), then save
+   * synchronously if asked to ('default' saves when save rules exist, as Redis does).
+   */
+  async beforeShutdown(saveMode: ShutdownSaveMode): Promise<SaveOutcome> {
+    const running = this.#running;
+    if (running !== null) {
+      this.#options.log('warning', 'There is a background save in progress: stopping it before shutdown');
+      running.background.abort();
+      await running.background.finished;
+    }
+    const shouldSave = saveMode === 'save' || (saveMode === 'default' && this.#options.settings().saveRules.length > 0);
+    if (!shouldSave) return { status: 'ok' };
+    this.#options.log('notice', 'Saving the final snapshot before exiting.');
+    return this.save();
+  }
+
+  /**
+   * Start-up: loads the snapshot file if there is one. 'missing' means start empty. The caller
+   * (main) treats 'invalid' as fatal: it refuses to start rather than overwrite the file later.
+   */
+  load(options: {
+    readonly heapOptions: Omit<HeapOptions, 'pageSizeBytes'>;
+    readonly storeOptions?: StoreOptions;
+    readonly onProgress?: (progress: LoadProgress) => void;
+  }): LoadStoreResult {
+    const filePath = this.snapshotPath();
+    this.#isLoading = true;
+    const startMs = this.#clock();
+    let result: LoadStoreResult;
+    try {
+      result = loadSnapshotStore(filePath, { ...options, clock: this.#clock });
+    } finally {
+      this.#isLoading = false;
+    }
+    if (result.status === 'ok') {
+      this.#lastLoadKeysLoaded = result.keysLoaded;
+      this.#lastLoadKeysExpired = result.keysExpired;
+      const seconds = ((this.#clock() - startMs) / 1000).toFixed(3);
+      this.#options.log('notice', `Done loading snapshot, keys loaded: ${result.keysLoaded}, keys expired: ${result.keysExpired}.`);
+      this.#options.log('notice', `DB loaded from disk: ${seconds} seconds`);
+    }
+    return result;
+  }
+
+  /** `INFO persistence`: Redis's fields in Redis's order, then cowkv's own. */
+  infoFields(): Array<readonly [string, string | number]> {
+    const nowMs = this.#clock();
+    const running = this.#running;
+    const runningCopy = running?.background.copyStats() ?? null;
+    const progress: WriterProgress | null = running?.background.progress ?? null;
+    const progressFraction = progress === null || progress.pageCount === 0 ? 0 : progress.pagesScanned / progress.pageCount;
+    const keysTotal = running === null ? 0 : running.point.header.keyCountsPerDb.reduce((sum, count) => sum + count, 0);
+    const last = this.#last;
+    const shown = running !== null
+      ? { strategy: running.point.capture.strategy, pagesCopied: runningCopy?.pagesCopied ?? 0, copyBytesPeak: runningCopy?.copyBytesPeak ?? 0, startPauseUs: running.point.startPauseUs, bytesWritten: progress?.bytesWritten ?? 0, durationMs: nowMs - running.background.startMs }
+      : { strategy: last?.strategy ?? this.#options.settings().strategy, pagesCopied: last?.copyStats.pagesCopied ?? 0, copyBytesPeak: last?.copyStats.copyBytesPeak ?? 0, startPauseUs: last?.startPauseUs ?? 0, bytesWritten: last?.bytesWritten ?? 0, durationMs: last?.durationMs ?? 0 };
+    const mbPerSec = shown.durationMs > 0 ? shown.bytesWritten / (1024 * 1024) / (shown.durationMs / 1000) : 0;
+    return [
+      ['loading', this.#isLoading ? 1 : 0],
+      ['async_loading', 0],
+      ['current_cow_peak', runningCopy?.copyBytesPeak ?? 0],
+      ['current_cow_size', runningCopy?.copyBytesNow ?? 0],
+      ['current_cow_size_age', 0],
+      ['current_fork_perc', (progressFraction * 100).toFixed(2)],
+      // Keys are not visited one by one (pages are); this is the page fraction of the key count.
+      ['current_save_keys_processed', Math.floor(keysTotal * progressFraction)],
+      ['current_save_keys_total', keysTotal],
+      ['rdb_changes_since_last_save', this.#changesSinceLastSave],
+      ['rdb_bgsave_in_progress', running === null ? 0 : 1],
+      ['rdb_last_save_time', this.lastSaveTimeSec],
+      ['rdb_last_bgsave_status', this.#lastBgsaveStatus],
+      ['rdb_last_bgsave_time_sec', this.#lastBgsaveDurationSec],
+      ['rdb_current_bgsave_time_sec', running === null ? -1 : Math.floor((nowMs - running.background.startMs) / 1000)],
+      ['rdb_saves', this.#saveCount],
+      ['rdb_last_cow_size', last?.copyStats.copyBytesPeak ?? 0],
+      ['rdb_last_load_keys_expired', this.#lastLoadKeysExpired],
+      ['rdb_last_load_keys_loaded', this.#lastLoadKeysLoaded],
+      ['aof_enabled', 0],
+      ['aof_rewrite_in_progress', 0],
+      ['aof_rewrite_scheduled', 0],
+      ['aof_last_rewrite_time_sec', -1],
+      ['aof_current_rewrite_time_sec', -1],
+      ['aof_last_bgrewrite_status', 'ok'],
+      ['aof_rewrites', 0],
+      ['aof_rewrites_consecutive_failures', 0],
+      ['aof_last_write_status', 'ok'],
+      ['aof_last_cow_size', 0],
+      ['module_fork_in_progress', 0],
+      ['module_fork_last_cow_size', 0],
+      ['snapshot_strategy', shown.strategy],
+      ['snapshot_pages_copied', shown.pagesCopied],
+      ['snapshot_shadow_bytes_peak', shown.copyBytesPeak],
+      ['snapshot_start_pause_us', shown.startPauseUs],
+      ['snapshot_bytes_written', shown.bytesWritten],
+      ['snapshot_write_mb_per_sec', mbPerSec.toFixed(2)],
+    ];
+  }
+
+  #takePoint(strategy: SnapshotStrategyName): SnapshotPoint {
+    const settings = this.#options.settings();
+    return takeSnapshotPoint(this.#options.heap(), {
+      strategy,
+      keyCountsPerDb: this.#options.keyCountsPerDb(),
+      checksums: settings.checksums,
+      createdAtMs: this.#clock(),
+    });
+  }
+
+  #nextTempFileName(): string {
+    this.#tempSequence += 1;
+    return tempFileNameFor(this.#tempSequence);
+  }
+
+  /** Writes a whole snapshot on this thread; updates save state on success. */
+  #saveInline(strategy: SnapshotStrategyName): SaveOutcome {
+    const settings = this.#options.settings();
+    const startMs = this.#clock();
+    const changesAtStart = this.#changesSinceLastSave;
+    const point = this.#takePoint(strategy);
+    const snapshot = new InProcessSnapshot(point, {
+      directory: settings.directory,
+      fileName: settings.fileName,
+      tempFileName: this.#nextTempFileName(),
+    });
+    const result = snapshot.runToEnd(INLINE_STEP_PAGE_BUDGET);
+    const durationMs = this.#clock() - startMs;
+    this.#last = { strategy, copyStats: snapshot.copyStats(), startPauseUs: point.startPauseUs, bytesWritten: snapshot.progress.bytesWritten, durationMs };
+    if (result !== 'done') {
+      const message = describeFailure(snapshot.failure);
+      this.#options.log('warning', `Error saving snapshot: ${message}`);
+      return { status: 'failed', message };
+    }
+    this.#recordSuccess(startMs, changesAtStart);
+    this.#options.log('notice', 'DB saved on disk');
+    return { status: 'ok' };
+  }
+
+  /** BGSAVE with a strategy that cannot run in the background: write now, report as BGSAVE. */
+  #bgsaveInline(strategy: SnapshotStrategyName): BgsaveOutcome {
+    const startMs = this.#clock();
+    const outcome = this.#saveInline(strategy);
+    this.#lastBgsaveDurationSec = Math.floor((this.#clock() - startMs) / 1000);
+    this.#lastBgsaveStatus = outcome.status === 'ok' ? 'ok' : 'err';
+    if (outcome.status === 'failed') return outcome;
+    return { status: 'started' };
+  }
+
+  #startBackground(strategy: SnapshotStrategyName): BgsaveOutcome {
+    const settings = this.#options.settings();
+    const changesAtStart = this.#changesSinceLastSave;
+    let point: SnapshotPoint | null = null;
+    let background: BackgroundSnapshot;
+    try {
+      point = this.#takePoint(strategy);
+      background = BackgroundSnapshot.start({
+        point,
+        directory: settings.directory,
+        fileName: settings.fileName,
+        tempFileName: this.#nextTempFileName(),
+        clock: this.#clock,
+        ...(this.#options.workerUrl === undefined ? {} : { workerUrl: this.#options.workerUrl }),
+      });
+    } catch (error) {
+      point?.capture.release();
+      const message = `cannot start the snapshot writer: ${errorMessage(error)}`;
+      this.#lastBgsaveStatus = 'err';
+      this.#options.log('warning', `Can't save in background: ${message}`);
+      return { status: 'failed', message };
+    }
+    const running: RunningSnapshot = { point, background, changesAtStart };
+    this.#running = running;
+    this.#options.log('notice', `Background saving started (strategy ${strategy}, start pause ${point.startPauseUs} us)`);
+    void background.finished.then((outcome) => this.#onBackgroundDone(running, outcome));
+    return { status: 'started' };
+  }
+
+  #onBackgroundDone(running: RunningSnapshot, outcome: BackgroundSnapshotOutcome): void {
+    this.#running = null;
+    this.#lastBgsaveDurationSec = Math.floor(outcome.durationMs / 1000);
+    this.#last = {
+      strategy: running.point.capture.strategy,
+      copyStats: outcome.copyStats,
+      startPauseUs: running.point.startPauseUs,
+      bytesWritten: outcome.progress.bytesWritten,
+      durationMs: outcome.durationMs,
+    };
+    if (outcome.status === 'ok') {
+      this.#lastBgsaveStatus = 'ok';
+      this.#recordSuccess(running.background.startMs, running.changesAtStart);
+      this.#options.log('notice', 'Background saving terminated with success');
+    } else {
+      this.#lastBgsaveStatus = 'err';
+      this.#options.log('warning', `Background saving error: ${describeFailure(outcome.failure)}`);
+    }
+    this.#options.onBackgroundSaveDone?.(outcome);
+  }
+
+  /** Redis: dirty -= dirty at start (writes during the save still count); lastsave = start. */
+  #recordSuccess(startMs: number, changesAtStart: number): void {
+    this.#changesSinceLastSave = Math.max(0, this.#changesSinceLastSave - changesAtStart);
+    this.#lastSaveTimeMs = startMs;
+    this.#saveCount += 1;
+  }
+}
+
+function describeFailure(failure: WriterFailure | null): string {
+  if (failure === null) return 'unknown failure';
+  return `failed at ${failure.step}: ${failure.message}`;
+}

@@ -1,0 +1,206 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+
+import { createHeap, type PagedHeap } from '../../../src/cow/paged-heap.js';
+import { loadSnapshotHeap } from '../../../src/snapshot/loader.js';
+import type { SaveRule } from '../../../src/snapshot/save-rules.js';
+import { SnapshotService, type SnapshotSettings } from '../../../src/snapshot/snapshot-service.js';
+import { makeTempDirectory } from '../../fixtures/snapshot/snapshot-fixtures.js';
+
+const HEAP_OPTIONS = { pageSizeBytes: 256, maxMemoryBytes: 0, segmentPageCount: 256, shadowPoolPageCount: 4 };
+
+let temp: { directory: string; remove: () => void };
+beforeEach(() => {
+  temp = makeTempDirectory();
+});
+afterEach(() => temp.remove());
+
+interface Harness {
+  readonly service: SnapshotService;
+  readonly heap: PagedHeap;
+  readonly logs: string[];
+  settings: SnapshotSettings;
+  nowMs: number;
+  /** address -> first byte written there */
+  readonly allocations: Map<number, number>;
+}
+
+function makeHarness(overrides: Partial<SnapshotSettings> = {}): Harness {
+  const heap = createHeap(HEAP_OPTIONS);
+  const harness: Harness = {
+    heap,
+    logs: [],
+    nowMs: 1_700_000_000_000,
+    allocations: new Map(),
+    settings: {
+      directory: temp.directory,
+      fileName: 'dump.snap',
+      checksums: true,
+      saveRules: [{ seconds: 60, changes: 1 }],
+      stopWritesOnBgsaveError: true,
+      strategy: 'cow',
+      ...overrides,
+    },
+    service: undefined as unknown as SnapshotService,
+  };
+  (harness as { service: SnapshotService }).service = new SnapshotService({
+    settings: () => harness.settings,
+    heap: () => heap,
+    keyCountsPerDb: () => [harness.allocations.size],
+    log: (level, message) => harness.logs.push(`${level}: ${message}`),
+    clock: () => harness.nowMs,
+  });
+  return harness;
+}
+
+function writeSome(harness: Harness, count: number, byte: number): void {
+  for (let index = 0; index < count; index += 1) {
+    const address = harness.heap.allocate(200);
+    harness.heap.fill(address, byte, 200);
+    harness.allocations.set(address, byte);
+    harness.service.noteChanges(1);
+  }
+}
+
+/** The number of allocations in the heap a snapshot file holds, or why it cannot be loaded. */
+function loadedAllocationCount(filePath: string): number | string {
+  const loaded = loadSnapshotHeap(filePath, { heapOptions: { maxMemoryBytes: 0 } });
+  if (loaded.status !== 'ok') return loaded.status === 'invalid' ? loaded.message : 'missing';
+  return loaded.heap.stats().allocationCount;
+}
+
+function info(harness: Harness): Record<string, string | number> {
+  return Object.fromEntries(harness.service.infoFields());
+}
+
+describe('SnapshotService', () => {
+  test('save() writes a loadable snapshot, resets the change count and sets LASTSAVE', () => {
+    const harness = makeHarness();
+    writeSome(harness, 20, 7);
+    harness.nowMs += 5000;
+    expect(harness.service.save()).toEqual({ status: 'ok' });
+    expect(harness.service.changesSinceLastSave).toBe(0);
+    expect(harness.service.lastSaveTimeSec).toBe(Math.floor(harness.nowMs / 1000));
+    expect(loadedAllocationCount(path.join(temp.directory, 'dump.snap'))).toBe(20);
+    expect(info(harness)).toMatchObject({ rdb_saves: 1, rdb_changes_since_last_save: 0, snapshot_strategy: 'stw' });
+    expect(harness.logs).toContain('notice: DB saved on disk');
+  });
+
+  test('bgsave() with cow runs in the worker; a second BGSAVE is refused until it ends', async () => {
+    const harness = makeHarness();
+    writeSome(harness, 50, 3);
+    expect(harness.service.bgsave()).toEqual({ status: 'started' });
+    expect(harness.service.bgsave()).toEqual({ status: 'alreadyInProgress' });
+    expect(harness.service.save()).toEqual({ status: 'alreadyInProgress' });
+    expect(info(harness).rdb_bgsave_in_progress).toBe(1);
+    writeSome(harness, 5, 9); // changes during the save still count after it
+    const outcome = await harness.service.waitForBackgroundSave();
+    expect(outcome?.status).toBe('ok');
+    expect(harness.service.isBackgroundSaveInProgress).toBe(false);
+    expect(harness.service.changesSinceLastSave).toBe(5);
+    expect(harness.heap.isEpochOpen).toBe(false);
+    expect(loadedAllocationCount(path.join(temp.directory, 'dump.snap'))).toBe(50);
+    expect(info(harness)).toMatchObject({
+      rdb_bgsave_in_progress: 0,
+      rdb_last_bgsave_status: 'ok',
+      rdb_saves: 1,
+      snapshot_strategy: 'cow',
+    });
+    expect(harness.logs).toContain('notice: Background saving terminated with success');
+  });
+
+  test('bgsave() with the copy strategy and with stw both produce the snapshot', async () => {
+    for (const strategy of ['copy', 'stw'] as const) {
+      const harness = makeHarness({ fileName: `${strategy}.snap` });
+      writeSome(harness, 10, 1);
+      expect(harness.service.bgsave({ strategy })).toEqual({ status: 'started' });
+      await harness.service.waitForBackgroundSave();
+      expect(harness.service.lastBackgroundSaveStatus).toBe('ok');
+      expect(loadedAllocationCount(path.join(temp.directory, `${strategy}.snap`))).toBe(10);
+    }
+  });
+
+  test('a background save into an unusable directory fails, leaves no temp file and blocks writes', async () => {
+    const notADirectory = path.join(temp.directory, 'plain-file');
+    fs.writeFileSync(notADirectory, 'x');
+    const harness = makeHarness({ directory: notADirectory });
+    writeSome(harness, 5, 1);
+    expect(harness.service.bgsave()).toEqual({ status: 'started' });
+    const outcome = await harness.service.waitForBackgroundSave();
+    expect(outcome?.status).toBe('failed');
+    expect(outcome?.failure?.step).toBe('open');
+    expect(harness.service.isWriteBlocked()).toBe(true);
+    expect(info(harness).rdb_last_bgsave_status).toBe('err');
+    expect(harness.logs.some((line) => line.startsWith('warning: Background saving error: failed at open'))).toBe(true);
+    expect(fs.readdirSync(temp.directory)).toEqual(['plain-file']);
+    expect(harness.heap.isEpochOpen).toBe(false);
+    // Without save rules, or with the option off, a failed save does not block writes.
+    harness.settings = { ...harness.settings, saveRules: [] };
+    expect(harness.service.isWriteBlocked()).toBe(false);
+    harness.settings = { ...harness.settings, saveRules: [{ seconds: 1, changes: 1 }], stopWritesOnBgsaveError: false };
+    expect(harness.service.isWriteBlocked()).toBe(false);
+    // A good SAVE clears the error.
+    harness.settings = { ...harness.settings, directory: temp.directory, stopWritesOnBgsaveError: true };
+    expect(harness.service.save()).toEqual({ status: 'ok' });
+    expect(harness.service.isWriteBlocked()).toBe(false);
+  });
+
+  test('SAVE into an unusable directory reports the failing step and keeps the old file', () => {
+    const harness = makeHarness();
+    writeSome(harness, 3, 1);
+    expect(harness.service.save()).toEqual({ status: 'ok' });
+    const before = fs.readFileSync(path.join(temp.directory, 'dump.snap'));
+    harness.settings = { ...harness.settings, directory: path.join(temp.directory, 'missing', 'deeper') };
+    const outcome = harness.service.save();
+    expect(outcome.status).toBe('failed');
+    expect(outcome.status === 'failed' && outcome.message.startsWith('failed at open: cannot create temp file')).toBe(true);
+    expect(fs.readFileSync(path.join(temp.directory, 'dump.snap')).equals(before)).toBe(true);
+    expect(harness.service.changesSinceLastSave).toBe(0);
+  });
+
+  test('tick() starts a background save when a save rule is due, not before', async () => {
+    const rules: SaveRule[] = [{ seconds: 10, changes: 3 }];
+    const harness = makeHarness({ saveRules: rules });
+    const startMs = harness.nowMs;
+    writeSome(harness, 3, 1);
+    expect(harness.service.tick(startMs + 10_000)).toBe(false);
+    harness.nowMs = startMs + 10_001;
+    expect(harness.service.tick(harness.nowMs)).toBe(true);
+    expect(harness.logs).toContain('notice: 3 changes in 10 seconds. Saving...');
+    expect(harness.service.tick(harness.nowMs)).toBe(false); // one at a time
+    await harness.service.waitForBackgroundSave();
+    expect(harness.service.lastSaveTimeMs).toBe(startMs + 10_001);
+    expect(harness.service.tick(harness.nowMs + 60_000)).toBe(false); // no changes since
+  });
+
+  test('beforeShutdown() stops a running background save and then saves when rules exist', async () => {
+    const harness = makeHarness();
+    writeSome(harness, 400, 2);
+    expect(harness.service.bgsave()).toEqual({ status: 'started' });
+    expect(await harness.service.beforeShutdown('default')).toEqual({ status: 'ok' });
+    expect(harness.service.isBackgroundSaveInProgress).toBe(false);
+    expect(fs.readdirSync(temp.directory)).toEqual(['dump.snap']);
+    expect(loadedAllocationCount(path.join(temp.directory, 'dump.snap'))).toBe(400);
+  });
+
+  test('beforeShutdown() saves with SAVE, not with NOSAVE, and by default only with rules', async () => {
+    const harness = makeHarness({ saveRules: [] });
+    writeSome(harness, 2, 2);
+    expect(await harness.service.beforeShutdown('default')).toEqual({ status: 'ok' });
+    expect(await harness.service.beforeShutdown('nosave')).toEqual({ status: 'ok' });
+    expect(fs.existsSync(path.join(temp.directory, 'dump.snap'))).toBe(false);
+    expect(await harness.service.beforeShutdown('save')).toEqual({ status: 'ok' });
+    expect(fs.existsSync(path.join(temp.directory, 'dump.snap'))).toBe(true);
+  });
+
+  test('INFO persistence lists Redis fields first and cowkv fields after', () => {
+    const harness = makeHarness();
+    const names = harness.service.infoFields().map(([name]) => name);
+    expect(names.slice(0, 3)).toEqual(['loading', 'async_loading', 'current_cow_peak']);
+    expect(names).toContain('rdb_last_cow_size');
+    expect(names.at(-1)).toBe('snapshot_write_mb_per_sec');
+    expect(info(harness)).toMatchObject({ rdb_last_bgsave_time_sec: -1, rdb_current_bgsave_time_sec: -1, loading: 0 });
+  });
+});
