@@ -13,6 +13,8 @@
  * Not here: SELECT (connection.ts), lookup and arity checks of top-level commands (dispatch).
  */
 
+import { fail } from 'node:assert/strict';
+
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command-types.js';
 import {
   DB_INDEX_OUT_OF_RANGE_ERROR,
@@ -135,6 +137,11 @@ export const KEYSPACE_COMMANDS: readonly CommandSpec[] = [
     group: 'server', subcommands: MEMORY_SUBCOMMANDS },
 ];
 
+/** Compile-time exhaustiveness: a store result status this switch does not handle fails tsc. */
+function unreachable(value: never): never {
+  return fail(`unexpected store result ${JSON.stringify(value)}`);
+}
+
 // ---- existence, type, deletion ------------------------------------------------------------------
 
 /** DEL / UNLINK: how many of the keys existed (UNLINK frees synchronously: values are small). */
@@ -194,6 +201,8 @@ function renameGeneric(context: CommandContext, argv: readonly Buffer[], nx: boo
     case 'outOfMemory':
       reply.error(OOM_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -235,6 +244,8 @@ function moveCommand(context: CommandContext, argv: readonly Buffer[]): void {
     case 'outOfMemory':
       reply.error(OOM_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -276,6 +287,8 @@ function copyCommand(context: CommandContext, argv: readonly Buffer[]): void {
     case 'outOfMemory':
       reply.error(OOM_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -450,6 +463,8 @@ function expireGeneric(
     case 'outOfMemory':
       reply.error(OOM_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 

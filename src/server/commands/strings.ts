@@ -108,6 +108,11 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
   row('LCS', -3, ['readonly'], [1, 2, 1], 'Finds the longest common substring.', lcsCommand),
 ];
 
+/** Compile-time exhaustiveness: a store result status this switch does not handle fails tsc. */
+function unreachable(value: never): never {
+  return fail(`unexpected store result ${JSON.stringify(value)}`);
+}
+
 // ---- GET / SET family ---------------------------------------------------------------------------
 
 function getCommand(context: CommandContext, argv: readonly Buffer[]): void {
@@ -126,6 +131,8 @@ function getCommand(context: CommandContext, argv: readonly Buffer[]): void {
     case 'wrongType':
       reply.error(WRONG_TYPE_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -214,6 +221,8 @@ function setGeneric(
     case 'outOfMemory':
       reply.error(OOM_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -256,6 +265,8 @@ function msetGeneric(context: CommandContext, argv: readonly Buffer[], nx: boole
     case 'outOfMemory':
       reply.error(OOM_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -303,6 +314,8 @@ function replyGetResult(context: CommandContext, result: GetExResult): void {
     case 'outOfMemory':
       context.reply.error(OOM_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -321,6 +334,8 @@ function strlenCommand(context: CommandContext, argv: readonly Buffer[]): void {
     case 'wrongType':
       context.reply.error(WRONG_TYPE_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -345,6 +360,8 @@ function getrangeCommand(context: CommandContext, argv: readonly Buffer[]): void
     case 'wrongType':
       context.reply.error(WRONG_TYPE_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -384,6 +401,8 @@ function replyLengthResult(context: CommandContext, result: LengthResult): void 
     case 'outOfMemory':
       context.reply.error(OOM_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -442,6 +461,8 @@ function incrGeneric(context: CommandContext, key: Buffer, increment: number | b
     case 'outOfMemory':
       context.reply.error(OOM_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
@@ -476,6 +497,8 @@ function incrbyfloatCommand(context: CommandContext, argv: readonly Buffer[]): v
     case 'outOfMemory':
       context.reply.error(OOM_ERROR);
       return;
+    default:
+      unreachable(result);
   }
 }
 
