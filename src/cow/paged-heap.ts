@@ -93,6 +93,8 @@ import {
 
 /** Addresses are stored as u32 words of 8 bytes: the heap's address space ends here. */
 export const HEAP_ADDRESS_SPACE_BYTES = 32 * 1024 ** 3;
+/** Byte strings up to this length are compared in a JS loop: cheaper than a native call. */
+const SHORT_BYTES_MAX = 32;
 /** Default bytes in an ordinary segment. */
 export const SEGMENT_SIZE_BYTES_DEFAULT = 64 * 1024 * 1024;
 /** Default shadow pool chunk: this many pages or this many bytes, whichever is larger. */
@@ -144,6 +146,12 @@ export class PagedHeap implements Heap {
   readonly #segments: Segment[] = [];
   #pageSegment = new Uint32Array(1024);
   #pageCount = 0;
+  /** Segment 0's view: the header sits at address 0. */
+  #header: DataView | null = null;
+  // Mirrors of header counters, so hot paths write them without reading them back.
+  #bytesAllocated = 0;
+  #allocationCount = 0;
+  #pagesInUse = 0;
 
   #isEpochOpen = false;
   #epoch = 0;
@@ -181,7 +189,7 @@ export class PagedHeap implements Heap {
   // ---- allocation -------------------------------------------------------------------------
 
   allocate(sizeBytes: number): Address {
-    assert.ok(Number.isInteger(sizeBytes) && sizeBytes >= 0, `bad allocation size ${sizeBytes}`);
+    if (!(Number.isInteger(sizeBytes) && sizeBytes >= 0)) assert.fail(`bad allocation size ${sizeBytes}`);
     if (sizeBytes <= this.#classes.smallSizeMaxBytes) return this.#allocateSlot(this.#classes.classOf(sizeBytes));
     const pageCount = Math.ceil(sizeBytes / this.pageSizeBytes);
     const head = this.#takePages(pageCount);
@@ -199,7 +207,7 @@ export class PagedHeap implements Heap {
         this.#freeSlot(address, page, word0);
         return;
       case PAGE_KIND_RUN_HEAD: {
-        assert.equal(address, page * this.pageSizeBytes, `free(${address}): not the start of a run`);
+        if (address !== page * this.pageSizeBytes) assert.fail(`free(${address}): not the start of a run`);
         const pageCount = this.#descriptorWord(page, 1);
         this.#countAllocation(-pageCount * this.pageSizeBytes, -1);
         this.#releasePages(page, pageCount);
@@ -259,10 +267,12 @@ export class PagedHeap implements Heap {
     return this.readU32(address) * ALLOCATION_ALIGNMENT_BYTES;
   }
   copyOut(address: Address, target: Uint8Array, targetOffset: number, length: number): void {
+    if (length === 0) return;
     const segment = this.#segmentAt(address);
     const offset = address - segment.baseAddress;
     assert.ok(offset + length <= segment.sizeBytes, 'read past the end of a segment');
-    target.set(segment.bytes.subarray(offset, offset + length), targetOffset);
+    // Buffer#copy avoids the subarray view that TypedArray#set would need.
+    segment.nodeBuffer.copy(target, targetOffset, offset, offset + length);
   }
   readBytes(address: Address, length: number): Buffer {
     const bytes = Buffer.allocUnsafe(length);
@@ -273,12 +283,28 @@ export class PagedHeap implements Heap {
     if (length === 0) return true;
     const segment = this.#segmentAt(address);
     const offset = address - segment.baseAddress;
+    if (length <= SHORT_BYTES_MAX) {
+      const bytes = segment.bytes;
+      for (let index = 0; index < length; index++) {
+        if (bytes[offset + index] !== source[sourceStart + index]) return false;
+      }
+      return true;
+    }
     return segment.nodeBuffer.compare(source, sourceStart, sourceStart + length, offset, offset + length) === 0;
   }
   compareBytes(address: Address, length: number, source: Uint8Array, sourceStart: number, sourceLength: number): number {
     if (length === 0 || sourceLength === 0) return length - sourceLength;
     const segment = this.#segmentAt(address);
     const offset = address - segment.baseAddress;
+    if (length <= SHORT_BYTES_MAX && sourceLength <= SHORT_BYTES_MAX) {
+      const bytes = segment.bytes;
+      const commonLength = Math.min(length, sourceLength);
+      for (let index = 0; index < commonLength; index++) {
+        const difference = bytes[offset + index] - source[sourceStart + index];
+        if (difference !== 0) return difference;
+      }
+      return length - sourceLength;
+    }
     return segment.nodeBuffer.compare(source, sourceStart, sourceStart + sourceLength, offset, offset + length);
   }
 
@@ -310,7 +336,7 @@ export class PagedHeap implements Heap {
     segment.view.setFloat64(address - segment.baseAddress, value, true);
   }
   writeAddress(address: Address, value: Address): void {
-    assert.ok(value % ALLOCATION_ALIGNMENT_BYTES === 0 && value < HEAP_ADDRESS_SPACE_BYTES, `unaligned address ${value}`);
+    if (!(value % ALLOCATION_ALIGNMENT_BYTES === 0 && value < HEAP_ADDRESS_SPACE_BYTES)) assert.fail(`unaligned address ${value}`);
     this.writeU32(address, value / ALLOCATION_ALIGNMENT_BYTES);
   }
   copyIn(address: Address, source: Uint8Array, sourceStart: number, length: number): void {
@@ -319,7 +345,9 @@ export class PagedHeap implements Heap {
     const segment = this.#segmentAt(address);
     const offset = address - segment.baseAddress;
     assert.ok(offset + length <= segment.sizeBytes, 'write past the end of a segment');
-    segment.bytes.set(source.subarray(sourceStart, sourceStart + length), offset);
+    if (sourceStart === 0 && length === source.length) segment.bytes.set(source, offset);
+    else if (Buffer.isBuffer(source)) source.copy(segment.nodeBuffer, offset, sourceStart, sourceStart + length);
+    else segment.bytes.set(source.subarray(sourceStart, sourceStart + length), offset);
   }
   move(targetAddress: Address, sourceAddress: Address, length: number): void {
     if (length === 0) return;
@@ -344,11 +372,11 @@ export class PagedHeap implements Heap {
   // ---- roots ------------------------------------------------------------------------------
 
   getRoot(slot: number): Address {
-    assert.ok(Number.isInteger(slot) && slot >= 0 && slot < ROOT_SLOT_COUNT, `bad root slot ${slot}`);
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < ROOT_SLOT_COUNT)) assert.fail(`bad root slot ${slot}`);
     return this.readAddress(HEADER_ROOTS_OFFSET + slot * 4);
   }
   setRoot(slot: number, value: Address): void {
-    assert.ok(Number.isInteger(slot) && slot >= 0 && slot < ROOT_SLOT_COUNT, `bad root slot ${slot}`);
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < ROOT_SLOT_COUNT)) assert.fail(`bad root slot ${slot}`);
     this.writeAddress(HEADER_ROOTS_OFFSET + slot * 4, value);
   }
 
@@ -414,7 +442,7 @@ export class PagedHeap implements Heap {
   }
 
   readPageImage(pageNumber: number, target: Uint8Array): boolean {
-    assert.ok(pageNumber >= 0 && pageNumber < this.#pageCount, `page ${pageNumber} is outside the heap`);
+    if (!(pageNumber >= 0 && pageNumber < this.#pageCount)) assert.fail(`page ${pageNumber} is outside the heap`);
     const segment = this.#segments[this.#pageSegment[pageNumber]];
     const index = pageNumber - segment.firstPage;
     if (Atomics.load(segment.state, index * PAGE_STATE_FIELD_COUNT + PAGE_STATE_USED) === 0) return false;
@@ -430,9 +458,9 @@ export class PagedHeap implements Heap {
   stats(): HeapStats {
     this.reclaimShadowPages();
     const heapBytes = this.#pageCount * this.pageSizeBytes;
-    const metadataBytes = this.readU32(HEADER_METADATA_PAGES_OFFSET) * this.pageSizeBytes;
-    const bytesAllocated = this.readF64(HEADER_BYTES_ALLOCATED_OFFSET);
-    const pagesInUse = this.readU32(HEADER_PAGES_IN_USE_OFFSET);
+    const metadataBytes = this.#headerU32(HEADER_METADATA_PAGES_OFFSET) * this.pageSizeBytes;
+    const bytesAllocated = this.#bytesAllocated;
+    const pagesInUse = this.#pagesInUse;
     return {
       pageSizeBytes: this.pageSizeBytes,
       pageCount: this.#pageCount,
@@ -443,7 +471,7 @@ export class PagedHeap implements Heap {
       bytesFree: heapBytes - metadataBytes - bytesAllocated,
       metadataBytes,
       fragmentationRatio: bytesAllocated === 0 ? 1 : (pagesInUse * this.pageSizeBytes - metadataBytes) / bytesAllocated,
-      allocationCount: this.readF64(HEADER_ALLOCATION_COUNT_OFFSET),
+      allocationCount: this.#allocationCount,
       shadowPoolPageCount: this.#shadowPool.pageCount,
       shadowPagesInUse: this.#shadowPool.inUseCount,
       shadowPagesPeak: this.#shadowPool.peakInUseCount,
@@ -472,16 +500,18 @@ export class PagedHeap implements Heap {
       page = this.#newSlab(classIndex);
       if (page === 0) return NULL_ADDRESS;
     }
-    const word0 = this.#descriptorWord(page, 0);
-    const freeSlotCount = descriptorFreeCount(word0) - 1;
-    const slotOffset = this.#descriptorWord(page, 1);
+    const segment = this.#segments[this.#pageSegment[page]];
+    const descriptor = this.#descriptorOffset(segment, page);
+    const freeSlotCount = descriptorFreeCount(segment.view.getUint32(descriptor, true)) - 1;
+    const slotOffset = segment.view.getUint32(descriptor + 4, true);
     assert.ok(slotOffset !== SLOT_NONE && freeSlotCount >= 0, 'partial slab without a free slot');
-    const address = page * this.pageSizeBytes + slotOffset;
-    this.#setDescriptorWord(page, 1, this.readU32(address));
-    this.#setDescriptorWord(page, 0, packDescriptorWord0(PAGE_KIND_SLAB, classIndex, freeSlotCount));
+    const pageOffset = (page - segment.firstPage) * this.pageSizeBytes;
+    const nextSlotOffset = segment.view.getUint32(pageOffset + slotOffset, true);
+    this.#setDescriptorWordAt(segment, descriptor + 4, nextSlotOffset);
+    this.#setDescriptorWordAt(segment, descriptor, packDescriptorWord0(PAGE_KIND_SLAB, classIndex, freeSlotCount));
     if (freeSlotCount === 0) this.#unlinkPartialSlab(classIndex, page);
     this.#countAllocation(this.#classes.slotSizesBytes[classIndex], 1);
-    return address;
+    return segment.baseAddress + pageOffset + slotOffset;
   }
 
   #newSlab(classIndex: number): number {
@@ -507,7 +537,7 @@ export class PagedHeap implements Heap {
     const classIndex = descriptorClass(word0);
     const slotSizeBytes = this.#classes.slotSizesBytes[classIndex];
     const slotOffset = address - page * this.pageSizeBytes;
-    assert.ok(slotOffset % slotSizeBytes === 0, `free(${address}): not the start of a slot`);
+    if (!(slotOffset % slotSizeBytes === 0)) assert.fail(`free(${address}): not the start of a slot`);
     const freeSlotCount = descriptorFreeCount(word0) + 1;
     this.#countAllocation(-slotSizeBytes, -1);
     if (freeSlotCount === this.#classes.slotCounts[classIndex]) {
@@ -515,9 +545,12 @@ export class PagedHeap implements Heap {
       this.#releasePages(page, 1);
       return;
     }
-    this.writeU32(address, this.#descriptorWord(page, 1));
-    this.#setDescriptorWord(page, 1, slotOffset);
-    this.#setDescriptorWord(page, 0, packDescriptorWord0(PAGE_KIND_SLAB, classIndex, freeSlotCount));
+    const segment = this.#segments[this.#pageSegment[page]];
+    const descriptor = this.#descriptorOffset(segment, page);
+    if (this.#isEpochOpen) this.#barrier(address, 4);
+    segment.view.setUint32(address - segment.baseAddress, segment.view.getUint32(descriptor + 4, true), true);
+    this.#setDescriptorWordAt(segment, descriptor + 4, slotOffset);
+    this.#setDescriptorWordAt(segment, descriptor, packDescriptorWord0(PAGE_KIND_SLAB, classIndex, freeSlotCount));
     if (freeSlotCount === 1) this.#linkPartialSlab(classIndex, page);
   }
 
@@ -529,23 +562,23 @@ export class PagedHeap implements Heap {
     this.#unlinkPage(HEADER_CLASS_HEADS_OFFSET + classIndex * 4, page);
   }
   #classHead(classIndex: number): number {
-    return this.readU32(HEADER_CLASS_HEADS_OFFSET + classIndex * 4);
+    return this.#headerU32(HEADER_CLASS_HEADS_OFFSET + classIndex * 4);
   }
 
   /** Pushes `page` at the head of the doubly linked list whose head is at header `headOffset`. */
   #linkPage(headOffset: number, page: number): void {
-    const head = this.readU32(headOffset);
+    const head = this.#headerU32(headOffset);
     this.#setDescriptorWord(page, 2, head);
     this.#setDescriptorWord(page, 3, 0);
     if (head !== 0) this.#setDescriptorWord(head, 3, page);
-    this.writeU32(headOffset, page);
+    this.#setHeaderU32(headOffset, page);
   }
   #unlinkPage(headOffset: number, page: number): void {
     const next = this.#descriptorWord(page, 2);
     const previous = this.#descriptorWord(page, 3);
     if (previous === 0) {
-      assert.equal(this.readU32(headOffset), page, 'list head mismatch');
-      this.writeU32(headOffset, next);
+      assert.equal(this.#headerU32(headOffset), page, 'list head mismatch');
+      this.#setHeaderU32(headOffset, next);
     } else {
       this.#setDescriptorWord(previous, 2, next);
     }
@@ -571,7 +604,7 @@ export class PagedHeap implements Heap {
     for (let page = head + 1; page < head + pageCount; page++) {
       this.#setDescriptorWord(page, 0, packDescriptorWord0(PAGE_KIND_RUN_BODY, 0, 0));
     }
-    this.#addHeaderU32(HEADER_PAGES_IN_USE_OFFSET, pageCount);
+    this.#addPagesInUse(pageCount);
     return head;
   }
 
@@ -579,7 +612,7 @@ export class PagedHeap implements Heap {
   #releasePages(head: number, pageCount: number): void {
     this.#setPagesUsed(head, pageCount, false);
     for (let page = head; page < head + pageCount; page++) this.#setDescriptorWord(page, 0, 0);
-    this.#addHeaderU32(HEADER_PAGES_IN_USE_OFFSET, -pageCount);
+    this.#addPagesInUse(-pageCount);
     let runHead = head;
     let runPageCount = pageCount;
     const left = head - 1;
@@ -618,15 +651,15 @@ export class PagedHeap implements Heap {
   #findFreeRun(pageCount: number): number {
     const firstBin = freeRunBinOf(pageCount);
     if (firstBin >= FREE_RUN_EXACT_BIN_COUNT) {
-      for (let page = this.readU32(this.#binHeadsOffset + firstBin * 4); page !== 0; page = this.#descriptorWord(page, 2)) {
+      for (let page = this.#headerU32(this.#binHeadsOffset + firstBin * 4); page !== 0; page = this.#descriptorWord(page, 2)) {
         if (this.#descriptorWord(page, 1) >= pageCount) return page;
       }
     } else {
-      const head = this.readU32(this.#binHeadsOffset + firstBin * 4);
+      const head = this.#headerU32(this.#binHeadsOffset + firstBin * 4);
       if (head !== 0) return head;
     }
     for (let bin = firstBin + 1; bin < FREE_RUN_BIN_COUNT; bin++) {
-      const head = this.readU32(this.#binHeadsOffset + bin * 4);
+      const head = this.#headerU32(this.#binHeadsOffset + bin * 4);
       if (head !== 0) return head;
     }
     return 0;
@@ -646,12 +679,26 @@ export class PagedHeap implements Heap {
   }
 
   #countAllocation(deltaBytes: number, deltaCount: number): void {
-    this.writeF64(HEADER_BYTES_ALLOCATED_OFFSET, this.readF64(HEADER_BYTES_ALLOCATED_OFFSET) + deltaBytes);
-    this.writeF64(HEADER_ALLOCATION_COUNT_OFFSET, this.readF64(HEADER_ALLOCATION_COUNT_OFFSET) + deltaCount);
+    this.#bytesAllocated += deltaBytes;
+    this.#allocationCount += deltaCount;
+    if (this.#isEpochOpen) this.#barrier(HEADER_BYTES_ALLOCATED_OFFSET, 16);
+    const header = this.#header as DataView;
+    header.setFloat64(HEADER_BYTES_ALLOCATED_OFFSET, this.#bytesAllocated, true);
+    header.setFloat64(HEADER_ALLOCATION_COUNT_OFFSET, this.#allocationCount, true);
   }
 
-  #addHeaderU32(offset: number, delta: number): void {
-    this.writeU32(offset, this.readU32(offset) + delta);
+  #addPagesInUse(delta: number): void {
+    this.#pagesInUse += delta;
+    this.#setHeaderU32(HEADER_PAGES_IN_USE_OFFSET, this.#pagesInUse);
+  }
+
+  #headerU32(offset: number): number {
+    return (this.#header as DataView).getUint32(offset, true);
+  }
+
+  #setHeaderU32(offset: number, value: number): void {
+    if (this.#isEpochOpen) this.#barrier(offset, 4);
+    (this.#header as DataView).setUint32(offset, value, true);
   }
 
   // ---- segments -----------------------------------------------------------------------------
@@ -692,6 +739,7 @@ export class PagedHeap implements Heap {
       descriptorBaseAddress: (firstPage + headerPageCount) * this.pageSizeBytes,
     });
     this.#segments.push(segment);
+    if (segment.index === 0) this.#header = segment.view;
     const pageCount = firstPage + segmentPageCount;
     if (pageCount > this.#pageSegment.length) {
       const grown = new Uint32Array(Math.max(pageCount, this.#pageSegment.length * 2));
@@ -711,10 +759,10 @@ export class PagedHeap implements Heap {
       this.#setDescriptorWord(page, 0, packDescriptorWord0(PAGE_KIND_METADATA, 0, 0));
     }
     this.#insertFreeRun(firstDataPage, segment.pageCount - segment.metadataPageCount);
-    this.#addHeaderU32(HEADER_PAGES_IN_USE_OFFSET, segment.metadataPageCount);
-    this.#addHeaderU32(HEADER_METADATA_PAGES_OFFSET, segment.metadataPageCount);
-    this.#addHeaderU32(HEADER_SEGMENT_COUNT_OFFSET, 1);
-    this.writeU32(HEADER_HEAP_PAGE_COUNT_OFFSET, this.#pageCount);
+    this.#addPagesInUse(segment.metadataPageCount);
+    this.#setHeaderU32(HEADER_METADATA_PAGES_OFFSET, this.#headerU32(HEADER_METADATA_PAGES_OFFSET) + segment.metadataPageCount);
+    this.#setHeaderU32(HEADER_SEGMENT_COUNT_OFFSET, this.#segments.length);
+    this.#setHeaderU32(HEADER_HEAP_PAGE_COUNT_OFFSET, this.#pageCount);
   }
 
   #initialize(): void {
@@ -758,6 +806,9 @@ export class PagedHeap implements Heap {
       segment.bytes.set(bytes, (pageNumber - segment.firstPage) * this.pageSizeBytes);
     }
     this.#validateHeader();
+    this.#bytesAllocated = this.readF64(HEADER_BYTES_ALLOCATED_OFFSET);
+    this.#allocationCount = this.readF64(HEADER_ALLOCATION_COUNT_OFFSET);
+    this.#pagesInUse = this.#headerU32(HEADER_PAGES_IN_USE_OFFSET);
     for (let page = 0; page < this.#pageCount; page++) {
       const segment = this.#segments[this.#pageSegment[page]];
       const isUsed = isUsedKind(descriptorKind(this.#descriptorWord(page, 0)));
@@ -791,7 +842,7 @@ export class PagedHeap implements Heap {
   // ---- page math and barrier ---------------------------------------------------------------
 
   #pageOf(address: Address): number {
-    assert.ok(address > 0 && address < this.#pageCount * this.pageSizeBytes, `address ${address} is outside the heap`);
+    if (!(address > 0 && address < this.#pageCount * this.pageSizeBytes)) assert.fail(`address ${address} is outside the heap`);
     return Math.floor(address / this.pageSizeBytes);
   }
 
@@ -799,15 +850,21 @@ export class PagedHeap implements Heap {
     return this.#segments[this.#pageSegment[Math.floor(address / this.pageSizeBytes)]];
   }
 
-  #descriptorAddress(page: number): number {
-    const segment = this.#segments[this.#pageSegment[page]];
-    return segment.descriptorBaseAddress + (page - segment.firstPage) * DESCRIPTOR_SIZE_BYTES;
+  /** Offset of `page`'s descriptor inside its segment's buffer. */
+  #descriptorOffset(segment: Segment, page: number): number {
+    return segment.descriptorBaseOffset + (page - segment.firstPage) * DESCRIPTOR_SIZE_BYTES;
   }
   #descriptorWord(page: number, word: number): number {
-    return this.readU32(this.#descriptorAddress(page) + word * 4);
+    const segment = this.#segments[this.#pageSegment[page]];
+    return segment.view.getUint32(this.#descriptorOffset(segment, page) + word * 4, true);
   }
   #setDescriptorWord(page: number, word: number, value: number): void {
-    this.writeU32(this.#descriptorAddress(page) + word * 4, value);
+    const segment = this.#segments[this.#pageSegment[page]];
+    this.#setDescriptorWordAt(segment, this.#descriptorOffset(segment, page) + word * 4, value);
+  }
+  #setDescriptorWordAt(segment: Segment, offset: number, value: number): void {
+    if (this.#isEpochOpen) this.#barrier(segment.baseAddress + offset, 4);
+    segment.view.setUint32(offset, value, true);
   }
 
   /** Claims every page of [address, address+length) that the open epoch still needs. */

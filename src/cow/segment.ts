@@ -19,6 +19,8 @@ export class Segment {
   readonly metadataPageCount: number;
   /** Address of the descriptor of this segment's first page. */
   readonly descriptorBaseAddress: number;
+  /** The same, as an offset into this segment's buffer. */
+  readonly descriptorBaseOffset: number;
   readonly buffer: SharedArrayBuffer;
   readonly bytes: Uint8Array;
   readonly view: DataView;
@@ -43,6 +45,7 @@ export class Segment {
     this.sizeBytes = options.pageCount * options.pageSizeBytes;
     this.metadataPageCount = options.metadataPageCount;
     this.descriptorBaseAddress = options.descriptorBaseAddress;
+    this.descriptorBaseOffset = options.descriptorBaseAddress - this.baseAddress;
     this.buffer = new SharedArrayBuffer(this.sizeBytes);
     this.bytes = new Uint8Array(this.buffer);
     this.view = new DataView(this.buffer);

@@ -70,7 +70,7 @@ export class ShadowPool {
   }
 
   release(slot: number): void {
-    assert.ok(slot >= 0 && slot < this.pageCount && this.#isSlotInUse[slot] === 1, `shadow slot ${slot} is not in use`);
+    if (!(slot >= 0 && slot < this.pageCount && this.#isSlotInUse[slot] === 1)) assert.fail(`shadow slot ${slot} is not in use`);
     this.#isSlotInUse[slot] = 0;
     this.#freeSlots[this.#freeSlotCount++] = slot;
     this.#inUseCount--;

@@ -149,7 +149,7 @@ export class EpochReader {
    * or returns 'unused' if it held nothing then. Each page may be read once per epoch.
    */
   readPage(pageNumber: number, target: Uint8Array): PageReadResult {
-    assert.ok(pageNumber >= 0 && pageNumber < this.pageCountAtStart, `page ${pageNumber} is outside the epoch`);
+    if (!(pageNumber >= 0 && pageNumber < this.pageCountAtStart)) assert.fail(`page ${pageNumber} is outside the epoch`);
     assert.ok(target.length >= this.pageSizeBytes);
     const segmentIndex = this.#segmentIndexOf(pageNumber);
     const segment = this.#segments[segmentIndex];

@@ -199,6 +199,35 @@ describe('reads and writes', () => {
   });
 });
 
+describe('long byte strings', () => {
+  test('compare and equality agree with Buffer.compare beyond the short-string loop', () => {
+    const heap = tinyHeap();
+    const value = Buffer.from(Array.from({ length: 100 }, (_, index) => index));
+    const address = heap.allocate(100);
+    heap.copyIn(address, value, 0, 100);
+    const other = Buffer.from(value);
+    other[50] = 200;
+    expect(heap.equalsBytes(address, value, 0, 100)).toBe(true);
+    expect(heap.equalsBytes(address, other, 0, 100)).toBe(false);
+    expect(Math.sign(heap.compareBytes(address, 100, other, 0, 100))).toBe(Math.sign(value.compare(other)));
+    expect(Math.sign(heap.compareBytes(address, 100, value, 0, 99))).toBe(1);
+    expect(Math.sign(heap.compareBytes(address, 40, value, 0, 100))).toBe(-1);
+  });
+
+  test('copyIn() takes a slice of a Buffer or a Uint8Array from any start', () => {
+    const heap = tinyHeap();
+    const address = heap.allocate(80);
+    const source = Buffer.from(Array.from({ length: 120 }, (_, index) => index));
+    heap.copyIn(address, source, 30, 80);
+    expect(heap.readBytes(address, 80)).toEqual(source.subarray(30, 110));
+    heap.copyIn(address, new Uint8Array(source), 10, 80);
+    expect(heap.readBytes(address, 80)).toEqual(source.subarray(10, 90));
+    const target = new Uint8Array(90);
+    heap.copyOut(address, target, 10, 80);
+    expect(Buffer.from(target.subarray(10))).toEqual(source.subarray(10, 90));
+  });
+});
+
 describe('roots', () => {
   test('root slots start null and keep what is set', () => {
     const heap = tinyHeap();
