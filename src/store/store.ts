@@ -41,7 +41,7 @@ import {
 
 /** Redis's default number of databases (SELECT 0..15). */
 export const DATABASE_COUNT_DEFAULT = 16;
-/** Largest string value or result of APPEND/SETRANGE (Redis's proto-max-bulk-len, 512 MiB). */
+/** Default longest result of APPEND/SETRANGE (Redis's proto-max-bulk-len, 512 MiB). */
 export const STRING_BYTES_MAX = 512 * 1024 * 1024;
 /** Heap root slot holding the store's directory address unless StoreOptions.rootSlot says else. */
 export const STORE_ROOT_SLOT_DEFAULT = 0;
@@ -66,6 +66,9 @@ export interface StoreOptions {
   readonly rootSlot?: number;
   /** Which access clock entries keep: 'lru' (idle seconds) or 'lfu' (Redis's log counter). */
   readonly accessClock?: 'lru' | 'lfu';
+  /** Longest string APPEND/SETRANGE may produce (Redis's proto-max-bulk-len); default
+   *  STRING_BYTES_MAX. */
+  readonly stringBytesMax?: number;
   /** LFU tuning, Redis's lfu-log-factor (default 10) and lfu-decay-time minutes (default 1). */
   readonly lfuLogFactor?: number;
   readonly lfuDecayTimeMinutes?: number;
@@ -322,6 +325,7 @@ export class Store {
   readonly #accessKind: AccessClockKind;
   readonly #lfuTuning: LfuTuning;
   readonly #random: () => number = Math.random;
+  readonly #stringBytesMax: number;
   #listener: ModificationListener | null = null;
   #expiredKeys = 0;
   #keyspaceHits = 0;
@@ -388,6 +392,7 @@ export class Store {
     this.#seed = heap.readU32(directory + DIRECTORY_SEED_OFFSET);
     this.#clock = options.clock ?? Date.now;
     this.#accessKind = options.accessClock ?? 'lru';
+    this.#stringBytesMax = options.stringBytesMax ?? STRING_BYTES_MAX;
     this.#lfuTuning = {
       logFactor: options.lfuLogFactor ?? 10,
       decayTimeMinutes: options.lfuDecayTimeMinutes ?? 1,
@@ -597,7 +602,7 @@ export class Store {
     if (length <= entryValueCapacity(heap, entry)) return entry;
     const hasExpiry = entryHasExpiry(heap, entry);
     const hash = heap.readU32(entry + ENTRY_HASH_OFFSET);
-    let copy = this.#copyEntry(entry, key, hash, Math.min(grownCapacity(length), STRING_BYTES_MAX), hasExpiry);
+    let copy = this.#copyEntry(entry, key, hash, Math.max(length, Math.min(grownCapacity(length), this.#stringBytesMax)), hasExpiry);
     if (copy === NULL_ADDRESS) copy = this.#copyEntry(entry, key, hash, length, hasExpiry);
     if (copy === NULL_ADDRESS) return NULL_ADDRESS;
     this.#replaceFound(db, table, entry, copy);
@@ -686,10 +691,8 @@ export class Store {
     heap.copyOut(entryValueAddress(heap, ref), target, targetOffset, entryValueLength(heap, ref));
   }
 
-  /** SET with NX/XX/GET/KEEPTTL/expiry; also SETNX, SETEX, PSETEX, GETSET (get: true).
-   *  Precondition (the server's protocol limit): value.length <= STRING_BYTES_MAX. */
+  /** SET with NX/XX/GET/KEEPTTL/expiry; also SETNX, SETEX, PSETEX, GETSET (get: true). */
   set(db: number, key: Uint8Array, value: Uint8Array, options: SetOptions = {}): SetResult {
-    assert.ok(value.length <= STRING_BYTES_MAX);
     const table = this.#table(db);
     const nowMs = this.#clock();
     const hash = this.#hash(key);
@@ -754,7 +757,6 @@ export class Store {
     const built: Address[] = [];
     for (let i = 0; i < pairs.length; i += 2) {
       const value = pairs[i + 1];
-      assert.ok(value.length <= STRING_BYTES_MAX);
       const encoding = stringEncodingFor(value.length <= I64_TEXT_BYTES_MAX && parseI64(value) !== null, value.length);
       const entry = this.#buildString(pairs[i], hashes[i / 2], value, encoding, -1, nowMs);
       if (entry === NULL_ADDRESS || (i === 0 && !table.prepareInsert())) {
@@ -818,7 +820,7 @@ export class Store {
     const hash = this.#hash(key);
     const entry = this.#lookup(db, table, key, hash, nowMs);
     if (entry === NULL_ADDRESS) {
-      if (value.length > STRING_BYTES_MAX) return TOO_LARGE;
+      if (value.length > this.#stringBytesMax) return TOO_LARGE;
       const encoding = stringEncodingFor(value.length <= I64_TEXT_BYTES_MAX && parseI64(value) !== null, value.length);
       const built = this.#buildString(key, hash, value, encoding, -1, nowMs);
       if (built === NULL_ADDRESS || !this.#insertBuilt(db, table, built, hash)) return OUT_OF_MEMORY;
@@ -829,7 +831,7 @@ export class Store {
     const heap = this.#heap;
     const oldLength = entryValueLength(heap, entry);
     const length = oldLength + value.length;
-    if (length > STRING_BYTES_MAX) return TOO_LARGE;
+    if (length > this.#stringBytesMax) return TOO_LARGE;
     const target = this.#reserveValue(db, table, entry, key, length);
     if (target === NULL_ADDRESS) return OUT_OF_MEMORY;
     heap.copyIn(entryValueAddress(heap, target) + oldLength, value, 0, value.length);
@@ -876,7 +878,7 @@ export class Store {
     if (entry === NULL_ADDRESS) {
       if (value.length === 0) return { status: 'ok', length: 0 };
       const length = offset + value.length;
-      if (length > STRING_BYTES_MAX) return TOO_LARGE;
+      if (length > this.#stringBytesMax) return TOO_LARGE;
       const built = heap.allocate(entrySizeBytes(key.length, length, false));
       if (built === NULL_ADDRESS) return OUT_OF_MEMORY;
       writeEntryHeader(heap, built, {
@@ -895,7 +897,7 @@ export class Store {
     const oldLength = entryValueLength(heap, entry);
     if (value.length === 0) return { status: 'ok', length: oldLength };
     const length = Math.max(oldLength, offset + value.length);
-    if (offset + value.length > STRING_BYTES_MAX) return TOO_LARGE;
+    if (offset + value.length > this.#stringBytesMax) return TOO_LARGE;
     const target = this.#reserveValue(db, table, entry, key, length);
     if (target === NULL_ADDRESS) return OUT_OF_MEMORY;
     const valueAddress = entryValueAddress(heap, target);
@@ -907,9 +909,12 @@ export class Store {
     return { status: 'ok', length };
   }
 
-  /** INCR/INCRBY/DECR/DECRBY: `increment` is a safe integer number or an i64 bigint. */
+  /** INCR/INCRBY/DECR/DECRBY: `increment` is an integer (number or bigint); one outside i64
+   *  (e.g. a negated DECRBY -9223372036854775808) is 'overflow'. */
   incrBy(db: number, key: Uint8Array, increment: number | bigint): IncrResult {
-    assert.ok(typeof increment === 'bigint' ? increment >= I64_MIN && increment <= I64_MAX : Number.isSafeInteger(increment));
+    assert.ok(typeof increment === 'bigint' || Number.isInteger(increment), 'increment must be an integer');
+    if (typeof increment === 'number' && !Number.isSafeInteger(increment)) increment = BigInt(increment);
+    if (typeof increment === 'bigint' && (increment < I64_MIN || increment > I64_MAX)) return { status: 'overflow' };
     const table = this.#table(db);
     const nowMs = this.#clock();
     const hash = this.#hash(key);
