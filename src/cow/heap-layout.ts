@@ -22,6 +22,8 @@
  *   word1: slab: first free slot offset (SLOT_NONE = none); run head / free-run head: length in
  *          pages; free-run tail: head page number
  *   word2, word3: next / prev page number in the page's list (partial slabs, free-run bin)
+ * A slab's free slots form a chain inside the page: each holds the offset of the next, SLOT_NONE
+ * at the end, or SLOT_UNTOUCHED_REST when it and all later slots have never been handed out.
  * Kind 0 is a free page inside a free run, so a zero-filled descriptor page describes free pages.
  * Page 0 is never in a list, so 0 is the "none" link.
  * Not here: the algorithms (paged-heap.ts).
@@ -61,6 +63,12 @@ export const PAGE_KIND_METADATA = 5;
 
 /** "No free slot" in a slab descriptor and "end of list" inside a slab's free slots. */
 export const SLOT_NONE = 0xffffffff;
+/**
+ * Stored in a free slot: "this slot and every slot after it in the page were never used".
+ * A new slab writes only its first slot; each allocation from the untouched tail moves the
+ * marker one slot on. So making a slab is O(1) and touches one cache line, not the whole page.
+ */
+export const SLOT_UNTOUCHED_REST = 0xfffffffe;
 
 const KIND_MASK = 0xf;
 const CLASS_SHIFT = 4;

@@ -66,6 +66,7 @@ import {
   PAGE_KIND_RUN_HEAD,
   PAGE_KIND_SLAB,
   SLOT_NONE,
+  SLOT_UNTOUCHED_REST,
   binHeadsOffset,
   descriptorClass,
   descriptorFreeCount,
@@ -506,7 +507,8 @@ export class PagedHeap implements Heap {
     const slotOffset = segment.view.getUint32(descriptor + 4, true);
     assert.ok(slotOffset !== SLOT_NONE && freeSlotCount >= 0, 'partial slab without a free slot');
     const pageOffset = (page - segment.firstPage) * this.pageSizeBytes;
-    const nextSlotOffset = segment.view.getUint32(pageOffset + slotOffset, true);
+    let nextSlotOffset = segment.view.getUint32(pageOffset + slotOffset, true);
+    if (nextSlotOffset === SLOT_UNTOUCHED_REST) nextSlotOffset = this.#advanceUntouched(segment, pageOffset, slotOffset, classIndex);
     this.#setDescriptorWordAt(segment, descriptor + 4, nextSlotOffset);
     this.#setDescriptorWordAt(segment, descriptor, packDescriptorWord0(PAGE_KIND_SLAB, classIndex, freeSlotCount));
     if (freeSlotCount === 0) this.#unlinkPartialSlab(classIndex, page);
@@ -514,19 +516,22 @@ export class PagedHeap implements Heap {
     return segment.baseAddress + pageOffset + slotOffset;
   }
 
+  /** The slot after `slotOffset` becomes the untouched tail's first slot, if there is one. */
+  #advanceUntouched(segment: Segment, pageOffset: number, slotOffset: number, classIndex: number): number {
+    const slotSizeBytes = this.#classes.slotSizesBytes[classIndex];
+    const nextSlotOffset = slotOffset + slotSizeBytes;
+    if (nextSlotOffset + slotSizeBytes > this.#classes.slotCounts[classIndex] * slotSizeBytes) return SLOT_NONE;
+    const nextAddress = segment.baseAddress + pageOffset + nextSlotOffset;
+    if (this.#isEpochOpen) this.#barrier(nextAddress, 4);
+    segment.view.setUint32(pageOffset + nextSlotOffset, SLOT_UNTOUCHED_REST, true);
+    return nextSlotOffset;
+  }
+
   #newSlab(classIndex: number): number {
     const page = this.#takePages(1);
     if (page === 0) return 0;
-    const slotSizeBytes = this.#classes.slotSizesBytes[classIndex];
     const slotCount = this.#classes.slotCounts[classIndex];
-    const pageAddress = page * this.pageSizeBytes;
-    if (this.#isEpochOpen) this.#barrier(pageAddress, this.pageSizeBytes);
-    const segment = this.#segmentAt(pageAddress);
-    const pageOffset = pageAddress - segment.baseAddress;
-    for (let slot = 0; slot < slotCount; slot++) {
-      const next = slot + 1 < slotCount ? (slot + 1) * slotSizeBytes : SLOT_NONE;
-      segment.view.setUint32(pageOffset + slot * slotSizeBytes, next, true);
-    }
+    this.writeU32(page * this.pageSizeBytes, SLOT_UNTOUCHED_REST);
     this.#setDescriptorWord(page, 0, packDescriptorWord0(PAGE_KIND_SLAB, classIndex, slotCount));
     this.#setDescriptorWord(page, 1, 0);
     this.#linkPartialSlab(classIndex, page);
@@ -1037,13 +1042,20 @@ function verifyHeap(heap: IntegrityView): HeapIntegrityReport {
 
 function countSlabChain(heap: IntegrityView, page: number, slotSizeBytes: number, slotCount: number): number {
   const seen = new Set<number>();
+  let untouchedCount = 0;
   for (let offset = heap.descriptorWord(page, 1); offset !== SLOT_NONE; ) {
     assert.ok(offset % slotSizeBytes === 0 && offset / slotSizeBytes < slotCount, `page ${page}: bad free slot ${offset}`);
     assert.ok(!seen.has(offset), `page ${page}: free chain loops at ${offset}`);
     seen.add(offset);
-    offset = heap.readU32(page * heap.pageSizeBytes + offset);
+    const next = heap.readU32(page * heap.pageSizeBytes + offset);
+    if (next === SLOT_UNTOUCHED_REST) {
+      untouchedCount = slotCount - offset / slotSizeBytes - 1;
+      for (const freed of seen) assert.ok(freed <= offset, `page ${page}: freed slot ${freed} inside the untouched tail`);
+      break;
+    }
+    offset = next;
   }
-  return seen.size;
+  return seen.size + untouchedCount;
 }
 
 function walkList(heap: IntegrityView, head: number): number[] {

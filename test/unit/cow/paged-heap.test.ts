@@ -58,6 +58,21 @@ describe('allocation', () => {
     expect(heap.stats().pagesInUse).toBe(pagesBefore);
   });
 
+  test('a slab hands out each slot of its page once before a new page is taken', () => {
+    const heap = createHeap({ pageSizeBytes: 4096, maxMemoryBytes: 0, segmentPageCount: 64 });
+    const slotCount = Math.floor(4096 / 144);
+    const addresses = Array.from({ length: slotCount }, () => heap.allocate(140));
+    const pages = new Set(addresses.map((address) => Math.floor(address / 4096)));
+    expect(pages.size).toBe(1);
+    expect(new Set(addresses).size).toBe(slotCount);
+    expect(Math.floor(heap.allocate(140) / 4096)).not.toBe([...pages][0]);
+    heap.free(addresses[5]);
+    heap.free(addresses[0]);
+    expect(heap.allocate(140)).toBe(addresses[0]);
+    expect(heap.allocate(140)).toBe(addresses[5]);
+    heap.verifyIntegrity();
+  });
+
   test('an emptied slab page returns to the free pages', () => {
     const heap = tinyHeap();
     const before = heap.stats();
