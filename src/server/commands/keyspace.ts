@@ -73,67 +73,73 @@ const VALUE_TYPES: readonly ValueType[] = ['string', 'list', 'hash', 'set', 'zse
 
 const OBJECT_SUBCOMMANDS: readonly CommandSpec[] = [
   row('OBJECT|ENCODING', 3, ['readonly'], SUBCOMMAND_KEY,
-    'Returns the internal encoding of a Redis object.', objectEncodingCommand),
+    'Inspect the internal encoding of a Redis object', objectEncodingCommand),
   row('OBJECT|FREQ', 3, ['readonly'], SUBCOMMAND_KEY,
-    'Returns the logarithmic access frequency counter of a Redis object.', objectFreqCommand),
+    'Get the logarithmic access frequency counter of a Redis object', objectFreqCommand),
   row('OBJECT|HELP', 2, ['loading', 'stale'], NO_KEYS,
-    'Returns helpful text about the different subcommands.', objectHelpCommand),
+    'Show helpful text about the different subcommands', objectHelpCommand),
   row('OBJECT|IDLETIME', 3, ['readonly'], SUBCOMMAND_KEY,
-    'Returns the time since the last access to a Redis object.', objectIdletimeCommand),
+    'Get the time since a Redis object was last accessed', objectIdletimeCommand),
   row('OBJECT|REFCOUNT', 3, ['readonly'], SUBCOMMAND_KEY,
-    'Returns the reference count of a value of a key.', objectRefcountCommand),
+    'Get the number of references to the value of the key', objectRefcountCommand),
 ];
 
 const MEMORY_SUBCOMMANDS: readonly CommandSpec[] = [
   { ...row('MEMORY|USAGE', -3, ['readonly'], SUBCOMMAND_KEY,
-    'Estimates the memory usage of a key.', memoryUsageCommand), group: 'server' },
+    'Estimate the memory usage of a key', memoryUsageCommand), group: 'server' },
   { ...row('MEMORY|HELP', 2, ['loading', 'stale'], NO_KEYS,
-    'Returns helpful text about the different subcommands.', memoryHelpCommand), group: 'server' },
-  { ...row('MEMORY|DOCTOR', 2, [], NO_KEYS, 'Outputs a memory problems report.', memoryDoctorCommand),
+    'Show helpful text about the different subcommands', memoryHelpCommand), group: 'server' },
+  { ...row('MEMORY|DOCTOR', 2, [], NO_KEYS, 'Outputs memory problems report', memoryDoctorCommand),
+    group: 'server' },
+  { ...row('MEMORY|STATS', 2, [], NO_KEYS, 'Show memory usage details', memoryStatsCommand), group: 'server' },
+  { ...row('MEMORY|PURGE', 2, [], NO_KEYS, 'Ask the allocator to release memory', memoryPurgeCommand),
+    group: 'server' },
+  { ...row('MEMORY|MALLOC-STATS', 2, [], NO_KEYS, 'Show allocator internal stats', memoryMallocStatsCommand),
     group: 'server' },
 ];
 
 export const KEYSPACE_COMMANDS: readonly CommandSpec[] = [
-  row('DEL', -2, ['write'], ALL_KEYS, 'Deletes one or more keys.', delCommand),
-  row('UNLINK', -2, ['write', 'fast'], ALL_KEYS, 'Asynchronously deletes one or more keys.', delCommand),
-  row('EXISTS', -2, ['readonly', 'fast'], ALL_KEYS, 'Determines whether one or more keys exist.', existsCommand),
-  row('TYPE', 2, ['readonly', 'fast'], ONE_KEY, 'Determines the type of value stored at a key.', typeCommand),
+  row('DEL', -2, ['write'], ALL_KEYS, 'Delete a key', delCommand),
+  row('UNLINK', -2, ['write', 'fast'], ALL_KEYS,
+    'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.', delCommand),
+  row('EXISTS', -2, ['readonly', 'fast'], ALL_KEYS, 'Determine if a key exists', existsCommand),
+  row('TYPE', 2, ['readonly', 'fast'], ONE_KEY, 'Determine the type stored at key', typeCommand),
   row('TOUCH', -2, ['readonly', 'fast'], ALL_KEYS,
-    'Returns the number of existing keys out of those specified after updating the time they were last accessed.',
+    'Alters the last access time of a key(s). Returns the number of existing keys specified.',
     touchCommand),
-  row('RENAME', 3, ['write'], TWO_KEYS, 'Renames a key and overwrites the destination.', renameCommand),
+  row('RENAME', 3, ['write'], TWO_KEYS, 'Rename a key', renameCommand),
   row('RENAMENX', 3, ['write', 'fast'], TWO_KEYS,
-    "Renames a key only when the target key name doesn't exist.", renamenxCommand),
-  row('MOVE', 3, ['write', 'fast'], ONE_KEY, 'Moves a key to another database.', moveCommand),
-  row('COPY', -3, ['write', 'denyoom'], TWO_KEYS, 'Copies the value of a key to a new key.', copyCommand),
-  { ...row('SWAPDB', 3, ['write', 'fast'], NO_KEYS, 'Swaps two Redis databases.', swapdbCommand), group: 'server' },
-  row('KEYS', 2, ['readonly'], NO_KEYS, 'Returns all key names that match a pattern.', keysCommand),
-  row('SCAN', -2, ['readonly'], NO_KEYS, 'Iterates over the key names in the database.', scanCommand),
-  row('RANDOMKEY', 1, ['readonly'], NO_KEYS, 'Returns a random key name from the database.', randomkeyCommand),
-  { ...row('DBSIZE', 1, ['readonly', 'fast'], NO_KEYS, 'Returns the number of keys in the database.',
+    'Rename a key, only if the new key does not exist', renamenxCommand),
+  row('MOVE', 3, ['write', 'fast'], ONE_KEY, 'Move a key to another database', moveCommand),
+  row('COPY', -3, ['write', 'denyoom'], TWO_KEYS, 'Copy a key', copyCommand),
+  { ...row('SWAPDB', 3, ['write', 'fast'], NO_KEYS, 'Swaps two Redis databases', swapdbCommand), group: 'server' },
+  row('KEYS', 2, ['readonly'], NO_KEYS, 'Find all keys matching the given pattern', keysCommand),
+  row('SCAN', -2, ['readonly'], NO_KEYS, 'Incrementally iterate the keys space', scanCommand),
+  row('RANDOMKEY', 1, ['readonly'], NO_KEYS, 'Return a random key from the keyspace', randomkeyCommand),
+  { ...row('DBSIZE', 1, ['readonly', 'fast'], NO_KEYS, 'Return the number of keys in the selected database',
     dbsizeCommand), group: 'server' },
-  { ...row('FLUSHDB', -1, ['write'], NO_KEYS, 'Removes all keys from the current database.', flushdbCommand),
+  { ...row('FLUSHDB', -1, ['write'], NO_KEYS, 'Remove all keys from the current database', flushdbCommand),
     group: 'server' },
-  { ...row('FLUSHALL', -1, ['write'], NO_KEYS, 'Removes all keys from all databases.', flushallCommand),
+  { ...row('FLUSHALL', -1, ['write'], NO_KEYS, 'Remove all keys from all databases', flushallCommand),
     group: 'server' },
-  row('EXPIRE', -3, ['write', 'fast'], ONE_KEY, 'Sets the expiration time of a key in seconds.', expireCommand),
+  row('EXPIRE', -3, ['write', 'fast'], ONE_KEY, "Set a key's time to live in seconds", expireCommand),
   row('PEXPIRE', -3, ['write', 'fast'], ONE_KEY,
-    'Sets the expiration time of a key in milliseconds.', pexpireCommand),
+    "Set a key's time to live in milliseconds", pexpireCommand),
   row('EXPIREAT', -3, ['write', 'fast'], ONE_KEY,
-    'Sets the expiration time of a key to a Unix timestamp.', expireatCommand),
+    'Set the expiration for a key as a UNIX timestamp', expireatCommand),
   row('PEXPIREAT', -3, ['write', 'fast'], ONE_KEY,
-    'Sets the expiration time of a key to a Unix milliseconds timestamp.', pexpireatCommand),
-  row('TTL', 2, ['readonly', 'fast'], ONE_KEY, 'Returns the expiration time in seconds of a key.', ttlCommand),
+    'Set the expiration for a key as a UNIX timestamp specified in milliseconds', pexpireatCommand),
+  row('TTL', 2, ['readonly', 'fast'], ONE_KEY, 'Get the time to live for a key in seconds', ttlCommand),
   row('PTTL', 2, ['readonly', 'fast'], ONE_KEY,
-    'Returns the expiration time in milliseconds of a key.', pttlCommand),
+    'Get the time to live for a key in milliseconds', pttlCommand),
   row('EXPIRETIME', 2, ['readonly', 'fast'], ONE_KEY,
-    'Returns the expiration time of a key as a Unix timestamp.', expiretimeCommand),
+    'Get the expiration Unix timestamp for a key', expiretimeCommand),
   row('PEXPIRETIME', 2, ['readonly', 'fast'], ONE_KEY,
-    'Returns the expiration time of a key as a Unix milliseconds timestamp.', pexpiretimeCommand),
-  row('PERSIST', 2, ['write', 'fast'], ONE_KEY, 'Removes the expiration time of a key.', persistCommand),
-  { ...row('OBJECT', -2, [], NO_KEYS, 'A container for object introspection commands.', objectCommand),
+    'Get the expiration Unix timestamp for a key in milliseconds', pexpiretimeCommand),
+  row('PERSIST', 2, ['write', 'fast'], ONE_KEY, 'Remove the expiration from a key', persistCommand),
+  { ...row('OBJECT', -2, [], NO_KEYS, 'A container for object introspection commands', objectCommand),
     subcommands: OBJECT_SUBCOMMANDS },
-  { ...row('MEMORY', -2, [], NO_KEYS, 'A container for memory diagnostics commands.', memoryCommand),
+  { ...row('MEMORY', -2, [], NO_KEYS, 'A container for memory diagnostics commands', memoryCommand),
     group: 'server', subcommands: MEMORY_SUBCOMMANDS },
 ];
 
@@ -526,7 +532,7 @@ function replyHelp(context: CommandContext, command: string, lines: readonly str
   reply.simple(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
   for (const line of lines) reply.simple(line);
   reply.simple('HELP');
-  reply.simple('    Print this help.');
+  reply.simple('    Prints this help.');
 }
 
 const OBJECT_HELP_LINES: readonly string[] = [
@@ -593,6 +599,12 @@ function isLfuPolicySelected(context: CommandContext): boolean {
 const MEMORY_HELP_LINES: readonly string[] = [
   'DOCTOR',
   '    Return memory problems reports.',
+  'MALLOC-STATS',
+  '    Return internal statistics report from the memory allocator.',
+  'PURGE',
+  '    Attempt to purge dirty pages for reclamation by the allocator.',
+  'STATS',
+  '    Return information about the memory usage of the server.',
   'USAGE <key> [SAMPLES <count>]',
   '    Return memory in bytes used by <key> and its value. Nested values are',
   '    sampled up to <count> times (default: 5, 0 means sample all).',
@@ -626,7 +638,77 @@ function memoryUsageCommand(context: CommandContext, argv: readonly Buffer[]): v
   else context.reply.integer(usageBytes);
 }
 
-/** MEMORY DOCTOR: Redis's verdict for a healthy instance (cowkv has no allocator to diagnose). */
+/** Below this many bytes of data Redis's MEMORY DOCTOR declines to diagnose (5 MiB). */
+const DOCTOR_DATA_BYTES_MIN = 5 * 1024 * 1024;
+const DOCTOR_EMPTY_TEXT =
+  "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.";
+const DOCTOR_HEALTHY_TEXT =
+  "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.";
+
+/**
+ * MEMORY DOCTOR: Redis's two verdicts that need no allocator (cowkv's heap has no RSS or
+ * allocator fragmentation of its own to diagnose): too little data to judge, or healthy.
+ */
 function memoryDoctorCommand(context: CommandContext): void {
-  context.reply.verbatim('Hi Sam, I can\'t find any memory issue in your instance. I can only account for what occurs on this base.');
+  const { bytesAllocated } = context.store.heap.stats();
+  context.reply.verbatim(bytesAllocated < DOCTOR_DATA_BYTES_MIN ? DOCTOR_EMPTY_TEXT : DOCTOR_HEALTHY_TEXT);
+}
+
+/**
+ * MEMORY STATS: Redis's field names where the heap has the same quantity, then the heap's own:
+ * total.allocated = bytes of pages in use, dataset.bytes = live allocations (keys, values,
+ * tables), overhead.total = heap metadata (header, page descriptors), fragmentation = pages in
+ * use / live bytes. Fields about clients, AOF, scripts or the allocator's RSS are left out:
+ * they are not the heap's to report.
+ */
+function memoryStatsCommand(context: CommandContext): void {
+  const { reply, store } = context;
+  const heap = store.heap.stats();
+  const keyCount = store.stats().databases.reduce((sum, database) => sum + database.keys, 0);
+  const totalAllocatedBytes = heap.pagesInUse * heap.pageSizeBytes;
+  const integers: readonly [string, number][] = [
+    ['peak.allocated', heap.heapBytes],
+    ['total.allocated', totalAllocatedBytes],
+    ['overhead.total', heap.metadataBytes],
+    ['keys.count', keyCount],
+    ['keys.bytes-per-key', keyCount === 0 ? 0 : Math.floor(heap.bytesAllocated / keyCount)],
+    ['dataset.bytes', heap.bytesAllocated],
+  ];
+  const heapIntegers: readonly [string, number][] = [
+    ['fragmentation.bytes', Math.max(0, totalAllocatedBytes - heap.bytesAllocated)],
+    ['heap.page-size', heap.pageSizeBytes],
+    ['heap.pages', heap.pageCount],
+    ['heap.pages-in-use', heap.pagesInUse],
+    ['heap.segments', heap.segmentCount],
+    ['heap.bytes', heap.heapBytes],
+    ['heap.allocations', heap.allocationCount],
+    ['shadow.pages', heap.shadowPoolPageCount],
+    ['shadow.pages-in-use', heap.shadowPagesInUse],
+    ['shadow.pages-peak', heap.shadowPagesPeak],
+    ['snapshot.pages-copied', heap.pagesCopied],
+  ];
+  const datasetPercentage = totalAllocatedBytes === 0 ? 0 : (heap.bytesAllocated / totalAllocatedBytes) * 100;
+  reply.mapHeader(integers.length + 2 + heapIntegers.length);
+  for (const [name, value] of integers) {
+    reply.bulk(name);
+    reply.integer(value);
+  }
+  reply.bulk('dataset.percentage');
+  reply.double(datasetPercentage);
+  reply.bulk('fragmentation');
+  reply.double(heap.fragmentationRatio);
+  for (const [name, value] of heapIntegers) {
+    reply.bulk(name);
+    reply.integer(value);
+  }
+}
+
+/** MEMORY PURGE: nothing to purge (freed pages return to the heap's own free lists); OK as Redis. */
+function memoryPurgeCommand(context: CommandContext): void {
+  context.reply.simple('OK');
+}
+
+/** MEMORY MALLOC-STATS: Redis's reply when not built with jemalloc. */
+function memoryMallocStatsCommand(context: CommandContext): void {
+  context.reply.bulk('Stats not supported for the current allocator');
 }

@@ -74,7 +74,7 @@ describe('command table', () => {
     expect([...(spec?.flags ?? [])].sort()).toEqual([...flags].sort());
     expect([spec?.firstKey, spec?.lastKey, spec?.keyStep]).toEqual([first, last, step]);
     expect(spec?.group).toBe('string');
-    expect(spec?.summary).toMatch(/\.$/);
+    expect(spec?.summary.length).toBeGreaterThan(0);
   });
 });
 
