@@ -5,7 +5,8 @@
  * Exit status: 0 when the file is valid, 1 when it is not (verify's verdict, and inspect's
  * when it cannot read the file). The code is handed to `onExitCode` (default: process.exitCode,
  * which cli.ts turns into its outcome); only main.ts exits the process.
- * Output goes through the root program's configured writers, so cli.ts can capture it.
+ * Output goes through the root program's configured writeOut, errors included: cli.ts captures
+ * it and main.ts prints it to stdout on exit code 0 and to stderr otherwise.
  */
 
 import type { Command } from 'commander';
@@ -55,9 +56,8 @@ export function registerSnapshotCommands(program: Command, options: RegisterSnap
     process.exitCode = code;
   });
   const report = (command: Command, outcome: SnapshotCommandOutcome): void => {
-    const output = rootOf(command).configureOutput();
-    if (outcome.output !== '') (output.writeOut ?? ((text: string) => process.stdout.write(text)))(outcome.output);
-    if (outcome.errorOutput !== '') (output.writeErr ?? ((text: string) => process.stderr.write(text)))(outcome.errorOutput);
+    const writeOut = rootOf(command).configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
+    writeOut(`${outcome.output}${outcome.errorOutput}`);
     onExitCode(outcome.exitCode);
   };
   const snapshot = program.command('snapshot').description('inspect or verify snapshot files');

@@ -15,7 +15,7 @@ import { Store } from '../store/store.js';
 import { openSnapshotFile, SnapshotFileError, type SnapshotFileReader } from './file-reader.js';
 import { errorMessage } from './file-system.js';
 import type { SnapshotHeader, SnapshotTrailer } from './format.js';
-import { refusal } from './loader.js';
+import { attachFailureReason, refusal, restoreFailureReason } from './loader.js';
 
 export interface SnapshotReport {
   readonly filePath: string;
@@ -87,7 +87,12 @@ function deepVerify(filePath: string): { status: 'ok'; checks: string[] } | { st
     const heap = restoreHeap({ pageSizeBytes: header.pageSizeBytes, maxMemoryBytes: 0 }, header.segments, reader.pages());
     const integrity = heap.verifyIntegrity();
     const checks = [`heap integrity ok: ${integrity.allocationCount} allocations, ${integrity.usedPageCount} pages in use`];
-    const store = Store.attach(heap, { databases: Math.max(1, header.keyCountsPerDb.length) });
+    let store: Store;
+    try {
+      store = Store.attach(heap, { databases: Math.max(1, header.keyCountsPerDb.length) });
+    } catch (error) {
+      return { status: 'invalid', message: refusal(filePath, attachFailureReason(error)) };
+    }
     const keyCounts = store.stats().databases.map((database) => database.keys);
     const mismatch = header.keyCountsPerDb.findIndex((count, db) => keyCounts[db] !== count);
     if (mismatch >= 0) {
@@ -97,7 +102,7 @@ function deepVerify(filePath: string): { status: 'ok'; checks: string[] } | { st
     checks.push(`keyspace attached: ${keyCounts.reduce((sum, count) => sum + count, 0)} keys, as the header says`);
     return { status: 'ok', checks };
   } catch (error) {
-    const reason = error instanceof SnapshotFileError ? error.reason : errorMessage(error);
+    const reason = error instanceof SnapshotFileError ? error.reason : restoreFailureReason(error);
     return { status: 'invalid', message: refusal(filePath, reason) };
   } finally {
     reader.close();

@@ -73,8 +73,7 @@ export function loadSnapshotHeap(filePath: string, options: LoadHeapOptions): Lo
   } catch (error) {
     if (error instanceof SnapshotFileError) return { status: 'invalid', message: refusal(filePath, error.reason) };
     // restoreHeap refuses pages that are not a heap of this layout (or exceed maxmemory).
-    const reason = errorMessage(error).replace(/^Cannot restore heap: /, 'the heap cannot be restored: ');
-    return { status: 'invalid', message: refusal(filePath, reason) };
+    return { status: 'invalid', message: refusal(filePath, restoreFailureReason(error)) };
   } finally {
     reader.close();
   }
@@ -107,7 +106,7 @@ export function loadSnapshotStore(filePath: string, options: LoadStoreOptions): 
   try {
     store = Store.attach(loaded.heap, options.storeOptions ?? {});
   } catch (error) {
-    return { status: 'invalid', message: refusal(filePath, `the keyspace cannot be attached: ${errorMessage(error)}`) };
+    return { status: 'invalid', message: refusal(filePath, attachFailureReason(error)) };
   }
   const keysExpired = purgeExpiredKeys(store);
   const keysLoaded = store.stats().databases.reduce((sum, database) => sum + database.keys, 0);
@@ -123,6 +122,16 @@ function purgeExpiredKeys(store: Store): number {
     expiredCount += count;
   }
   return expiredCount;
+}
+
+/** restoreHeap's error as the reason part of a refusal. */
+export function restoreFailureReason(error: unknown): string {
+  return errorMessage(error).replace(/^Cannot restore heap: /, 'the heap cannot be restored: ');
+}
+
+/** Store.attach's error as the reason part of a refusal. */
+export function attachFailureReason(error: unknown): string {
+  return `the keyspace cannot be attached: ${errorMessage(error).replace(/^Cannot attach the keyspace: /, '')}`;
 }
 
 /** `Cannot load snapshot "dump.snap": block 17 at byte 69632 has a bad checksum`. */
