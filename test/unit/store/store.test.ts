@@ -493,3 +493,18 @@ describe('memory and persistence', () => {
     expect(() => Store.attach(heap)).toThrow(/no keyspace directory/);
   });
 });
+
+describe('snapshot epochs', () => {
+  test('reads copy no pages while an epoch is open (the access clock is not updated)', () => {
+    const { store, heap, now } = makeStore();
+    for (let i = 0; i < 100; i++) store.set(0, b(`k${i}`), b('v'));
+    now.ms += 10_000;
+    heap.openEpoch();
+    for (let i = 0; i < 100; i++) store.get(0, b(`k${i}`));
+    expect(heap.stats().pagesCopied).toBe(0);
+    store.set(0, b('k1'), b('w'));
+    expect(heap.stats().pagesCopied).toBeGreaterThan(0);
+    heap.closeEpoch();
+    expect(text(store, 'k1')).toBe('w');
+  });
+});
