@@ -89,6 +89,7 @@ import {
   claimForWriter,
   createReleaseRing,
   drainReleaseRing,
+  markReleaseRingClosed,
   publishReady,
 } from './snapshot-epoch.js';
 
@@ -178,6 +179,12 @@ export class PagedHeap implements Heap {
       options.maxMemoryBytes > 0 ? Math.min(options.maxMemoryBytes, HEAP_ADDRESS_SPACE_BYTES) : HEAP_ADDRESS_SPACE_BYTES;
     this.#pageCountLimit = Math.floor(limitBytes / pageSizeBytes);
     const segmentPageCount = options.segmentPageCount ?? Math.max(1, SEGMENT_SIZE_BYTES_DEFAULT / pageSizeBytes);
+    assert.ok(Number.isInteger(segmentPageCount) && segmentPageCount >= 1, 'segmentPageCount must be a positive integer');
+    assert.ok(
+      options.shadowPoolPageCount === undefined ||
+        (Number.isInteger(options.shadowPoolPageCount) && options.shadowPoolPageCount >= 1),
+      'shadowPoolPageCount must be a positive integer',
+    );
     this.#ordinaryPageCount = Math.max(segmentPageCount, this.#minimalSegmentPages(0));
     const shadowPoolPageCount =
       options.shadowPoolPageCount ??
@@ -418,6 +425,7 @@ export class PagedHeap implements Heap {
   }
 
   closeEpoch(): void {
+    if (this.#releaseRing !== null) markReleaseRingClosed(this.#releaseRing);
     this.#isEpochOpen = false;
     this.#releaseRing = null;
     this.#shadowPool.releaseAll();
@@ -717,7 +725,10 @@ export class PagedHeap implements Heap {
     const remainingPageCount = this.#pageCountLimit - pageCount;
     const metadataPageCount = (segmentPageCount: number): number =>
       descriptorPageCount(segmentPageCount, this.pageSizeBytes) + (pageCount === 0 ? this.#headerPageCount : 0);
-    let segmentPageCount = runPageCount;
+    // Descriptors take DESCRIPTOR_SIZE_BYTES of every page: start just below the exact answer.
+    const headerPageCount = pageCount === 0 ? this.#headerPageCount : 0;
+    const estimate = Math.floor(((runPageCount + headerPageCount) * this.pageSizeBytes) / (this.pageSizeBytes - DESCRIPTOR_SIZE_BYTES));
+    let segmentPageCount = Math.max(runPageCount, estimate - 2);
     while (segmentPageCount - metadataPageCount(segmentPageCount) < runPageCount) segmentPageCount++;
     const ordinary = Math.min(this.#ordinaryPageCount, remainingPageCount);
     if (ordinary > segmentPageCount) segmentPageCount = ordinary;

@@ -21,7 +21,7 @@
  * Because main claims before it changes USED, a reader that wins the claim reads the USED value
  * of the snapshot point.
  *
- * Release ring: SPSC over an Int32Array [writeCount, readCount, slots...]; the reader produces,
+ * Release ring: SPSC over an Int32Array [writeCount, readCount, closed, slots...]; the reader produces,
  * the main thread consumes. Capacity is pageCountAtStart (each page is copied at most once per
  * epoch), so it never fills. A fresh ring per epoch keeps a stale reader from corrupting it.
  *
@@ -44,7 +44,9 @@ export const SHADOW_READ = -2;
 
 const RING_WRITE_INDEX = 0;
 const RING_READ_INDEX = 1;
-const RING_HEADER_FIELDS = 2;
+/** 1 once the main thread has closed the epoch (finished or aborted). */
+const RING_CLOSED_INDEX = 2;
+const RING_HEADER_FIELDS = 3;
 
 /** Spins before the reader starts sleeping while waiting on the main thread's page copy. */
 const READER_SPIN_COUNT = 1000;
@@ -63,6 +65,11 @@ export function pushReleaseRing(ring: Int32Array, slot: number): void {
   assert.ok(writeCount - Atomics.load(ring, RING_READ_INDEX) < capacity, 'release ring full');
   Atomics.store(ring, RING_HEADER_FIELDS + (writeCount % capacity), slot);
   Atomics.store(ring, RING_WRITE_INDEX, writeCount + 1);
+}
+
+/** Main side: tells a reader still running that its epoch is over. */
+export function markReleaseRingClosed(ring: Int32Array): void {
+  Atomics.store(ring, RING_CLOSED_INDEX, 1);
 }
 
 /** Main side: passes every released slot to `onSlot`; returns how many. */
@@ -137,6 +144,14 @@ export class EpochReader {
     for (const chunk of share.shadowChunks) this.addShadowChunk(chunk);
     this.#releaseRing = new Int32Array(share.releaseRing);
     this.#shadowChunkPort = options.shadowChunkPort;
+  }
+
+  /**
+   * True once the main thread closed this epoch (snapshot finished or aborted): pages read after
+   * that may not be the snapshot point's, so a reader should stop.
+   */
+  get isEpochClosed(): boolean {
+    return Atomics.load(this.#releaseRing, RING_CLOSED_INDEX) === 1;
   }
 
   /** Registers a shadow pool chunk created after the epoch opened (chunks arrive in order). */

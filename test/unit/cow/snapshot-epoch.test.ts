@@ -117,7 +117,9 @@ describe('epochs on the heap', () => {
   test('a reader of a closed epoch cannot take pages of a newer one', () => {
     const { heap, address } = heapWithRun(1);
     const stale = new EpochReader(heap.openEpoch());
+    expect(stale.isEpochClosed).toBe(false);
     heap.closeEpoch();
+    expect(stale.isEpochClosed).toBe(true);
     const reader = new EpochReader(heap.openEpoch());
     heap.writeU8(address, 2);
     expect(() => read(stale, pageOf(address))).toThrow(/newer epoch/);
