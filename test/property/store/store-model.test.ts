@@ -341,7 +341,9 @@ class ActiveExpireCommand implements Cmd {
     // Enough budget for the tiny test tables: every db is walked to the end.
     for (let i = 0; i < DATABASES + 1; i++) real.store.activeExpireCycle(1000);
     for (let db = 0; db < DATABASES; db++) {
-      expect(real.store.dbSize(db)).toBe(liveKeys(model, db).length);
+      const keys = liveKeys(model, db);
+      const volatileCount = keys.filter((key) => model.dbs[db].get(key)?.expireAtMs !== -1).length;
+      expect(real.store.stats().databases[db]).toEqual({ keys: keys.length, expires: volatileCount });
     }
   }
   toString(): string { return 'ACTIVE-EXPIRE'; }
@@ -363,6 +365,72 @@ class CheckAllCommand implements Cmd {
     }
   }
   toString(): string { return 'CHECK-ALL'; }
+}
+
+class MsetCommand implements Cmd {
+  constructor(readonly db: number, readonly pairs: [string, Buffer][], readonly nx: boolean) {}
+  check(): boolean { return true; }
+  run(model: Model, real: Real): void {
+    const result = real.store.mset(this.db, this.pairs.flatMap(([key, value]) => [b(key), value]), { nx: this.nx });
+    const anyExists = this.pairs.some(([key]) => liveGet(model, this.db, key) !== undefined);
+    if (result.status === 'outOfMemory') return;
+    expect(result.status).toBe(this.nx && anyExists ? 'notSet' : 'ok');
+    if (result.status !== 'ok') return;
+    for (const [key, value] of this.pairs) model.dbs[this.db].set(key, { value: Buffer.from(value), expireAtMs: -1 });
+  }
+  toString(): string { return `MSET${this.nx ? 'NX' : ''} ${this.db} ${this.pairs.map(([key, value]) => `${key} <${value.length}>`).join(' ')}`; }
+}
+
+class GetDelCommand implements Cmd {
+  constructor(readonly db: number, readonly key: string) {}
+  check(): boolean { return true; }
+  run(model: Model, real: Real): void {
+    const result = real.store.getDel(this.db, b(this.key));
+    const current = liveGet(model, this.db, this.key);
+    expect(result.status === 'ok' ? result.value.toString('hex') : result.status).toBe(current?.value.toString('hex') ?? 'missing');
+    model.dbs[this.db].delete(this.key);
+  }
+  toString(): string { return `GETDEL ${this.db} ${this.key}`; }
+}
+
+class GetExCommand implements Cmd {
+  constructor(readonly db: number, readonly key: string, readonly inMs: number | undefined, readonly persist: boolean) {}
+  check(): boolean { return true; }
+  run(model: Model, real: Real): void {
+    const expireAtMs = this.inMs === undefined ? undefined : model.nowMs + this.inMs;
+    const result = real.store.getEx(this.db, b(this.key), { expireAtMs, persist: this.persist });
+    const current = liveGet(model, this.db, this.key);
+    if (result.status === 'outOfMemory') return;
+    expect(result.status === 'ok' ? result.value.toString('hex') : result.status).toBe(current?.value.toString('hex') ?? 'missing');
+    if (current === undefined) return;
+    if (expireAtMs !== undefined) {
+      if (expireAtMs <= model.nowMs) model.dbs[this.db].delete(this.key);
+      else current.expireAtMs = expireAtMs;
+    } else if (this.persist) {
+      current.expireAtMs = -1;
+    }
+  }
+  toString(): string { return `GETEX ${this.db} ${this.key} ${this.inMs ?? ''}${this.persist ? ' PERSIST' : ''}`; }
+}
+
+class SwapDbCommand implements Cmd {
+  constructor(readonly first: number, readonly second: number) {}
+  check(): boolean { return true; }
+  run(model: Model, real: Real): void {
+    real.store.swapDb(this.first, this.second);
+    [model.dbs[this.first], model.dbs[this.second]] = [model.dbs[this.second], model.dbs[this.first]];
+  }
+  toString(): string { return `SWAPDB ${this.first} ${this.second}`; }
+}
+
+class EpochCommand implements Cmd {
+  constructor(readonly isOpen: boolean) {}
+  check(): boolean { return true; }
+  run(_model: Model, real: Real): void {
+    if (this.isOpen && !real.heap.isEpochOpen) real.heap.openEpoch();
+    if (!this.isOpen && real.heap.isEpochOpen) real.heap.closeEpoch();
+  }
+  toString(): string { return this.isOpen ? 'OPEN-EPOCH' : 'CLOSE-EPOCH'; }
 }
 
 class RehashCommand implements Cmd {
@@ -418,14 +486,21 @@ function commandArbs(): fc.Arbitrary<Cmd>[] {
     fc.constant(new ActiveExpireCommand()),
     fc.constant(new CheckAllCommand()),
     fc.integer({ min: 1, max: 4 }).map((budget) => new RehashCommand(budget)),
+    fc.tuple(dbArb, fc.array(fc.tuple(keyArb, valueArb), { minLength: 1, maxLength: 4 }), fc.boolean())
+      .map(([db, pairs, nx]) => new MsetCommand(db, pairs, nx)),
+    fc.tuple(dbArb, keyArb).map(([db, key]) => new GetDelCommand(db, key)),
+    fc.tuple(dbArb, keyArb, fc.option(expireInArb, { nil: undefined }), fc.boolean())
+      .map(([db, key, inMs, persist]) => new GetExCommand(db, key, inMs, persist)),
+    fc.tuple(dbArb, dbArb).map(([first, second]) => new SwapDbCommand(first, second)),
   ];
 }
 
 /** Outcomes seen across runs, so a test can show it really reached OOM and rehashing. */
 const coverage = { outOfMemory: 0, rehashing: 0 };
 
-function runModel(maxMemoryBytes: number, numRuns: number): void {
-  const commands = fc.commands([...commandArbs(),
+function runModel(maxMemoryBytes: number, numRuns: number, withEpochs: boolean): void {
+  const epochArbs = withEpochs ? [fc.boolean().map((isOpen) => new EpochCommand(isOpen))] : [];
+  const commands = fc.commands([...commandArbs(), ...epochArbs,
     dbArb.map((db) => new FlushDbCommand(db))], { maxCommands: 300, size: 'max' });
   fc.assert(fc.property(commands, (cmds) => {
     const heap = createHeap({ pageSizeBytes: TEST_PAGE_SIZE_BYTES, maxMemoryBytes, segmentPageCount: 32 });
@@ -441,6 +516,7 @@ function runModel(maxMemoryBytes: number, numRuns: number): void {
       return address;
     };
     fc.modelRun(() => ({ model: { nowMs: START_MS, dbs: [new Map(), new Map(), new Map()] }, real }), cmds);
+    if (heap.isEpochOpen) heap.closeEpoch();
     for (let db = 0; db < DATABASES; db++) {
       for (const key of store.keys(db, b('*'))) expect(store.del(db, key)).toBe(true);
       store.activeExpireCycle(1000);
@@ -452,12 +528,16 @@ function runModel(maxMemoryBytes: number, numRuns: number): void {
 
 test('the store behaves like a Map model on a roomy heap of 64-byte pages', () => {
   coverage.rehashing = 0;
-  runModel(0, 100);
+  runModel(0, 100, false);
   expect(coverage.rehashing).toBeGreaterThan(0);
 });
 
 test('the store behaves like a Map model when a small maxmemory makes allocations fail', () => {
   coverage.outOfMemory = 0;
-  runModel(4 * 1024, 100);
+  runModel(4 * 1024, 100, false);
   expect(coverage.outOfMemory).toBeGreaterThan(0);
+});
+
+test('the store behaves like a Map model while snapshot epochs open and close (deferred rehash)', () => {
+  runModel(0, 60, true);
 });
