@@ -1,6 +1,6 @@
 /**
- * CONTRACT SKELETON — the public API of the paged heap. Bodies are being implemented; the
- * signatures and documented semantics below are fixed (other layers are written against them).
+ * The public API of the paged heap, implemented by paged-heap.ts (createHeap, restoreHeap) and
+ * snapshot-epoch.ts (EpochReader). Other layers are written against these signatures.
  *
  * The paged heap: all of the store's bytes (keys, values, hash tables, allocator metadata) live
  * in fixed-size pages inside SharedArrayBuffer segments. Addresses are plain numbers.
@@ -197,3 +197,12 @@ export interface SegmentShare extends SegmentLayout {
 //       'unused' = the page held nothing at the snapshot point (skip it in the file)
 //     addShadowChunk(chunk: SharedArrayBuffer): void   (pool grew after the epoch opened)
 //     pageCountAtStart, pageSizeBytes
+//     constructor option { shadowChunkPort }: a MessagePort on which the main thread posts new
+//       chunks; the reader pulls them synchronously (receiveMessageOnPort) when it meets a slot in
+//       a chunk it has not seen, so a busy worker loop never misses one
+//     isEpochClosed: true once the main thread closed (or aborted) the epoch
+//   PagedHeap (the class createHeap returns) adds, beyond Heap:
+//     onShadowChunkAdded(listener: (chunk, chunkIndex) => void): () => void   (returns remover)
+//     shadowChunks(): readonly SharedArrayBuffer[]
+//     verifyIntegrity(): HeapIntegrityReport   (O(heap) recount of every byte; tests/debugging)
+//     sizeClassesBytes(): readonly number[]
