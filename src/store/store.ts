@@ -460,6 +460,16 @@ export class Store {
     return NULL_ADDRESS;
   }
 
+  /**
+   * #lookup for a write command: a live entry is also touched, as Redis's lookupKeyWrite does
+   * (so LFU counters survive overwrites and count writes as accesses).
+   */
+  #lookupWrite(db: number, table: HashTable, key: Uint8Array, hash: number, nowMs: number): Address {
+    const entry = this.#lookup(db, table, key, hash, nowMs);
+    if (entry !== NULL_ADDRESS) this.#touchEntry(entry, nowMs);
+    return entry;
+  }
+
   /** Unlinks and frees an entry located by the last find on `table`. */
   #removeFound(db: number, table: HashTable, entry: Address): void {
     const hasExpiry = entryHasExpiry(this.#heap, entry);
@@ -553,6 +563,7 @@ export class Store {
     if (neededBytes > usableBytes || usableBytes > neededBytes * 2 + IN_PLACE_SLACK_BYTES) {
       const replacement = this.#buildString(key, heap.readU32(entry + ENTRY_HASH_OFFSET), value, encoding, expireAtMs, nowMs);
       if (replacement === NULL_ADDRESS) return false;
+      setEntryAccess(heap, replacement, this.#overwriteAccess(entry, nowMs));
       this.#replaceFound(db, table, entry, replacement);
       return true;
     }
@@ -563,11 +574,19 @@ export class Store {
     }
     writeEntryHeader(heap, entry, {
       hash: heap.readU32(entry + ENTRY_HASH_OFFSET), type: TYPE_STRING, encoding,
-      access: initialAccess(this.#accessKind, nowMs), keyLength: key.length,
+      access: this.#overwriteAccess(entry, nowMs), keyLength: key.length,
       valueLength: value.length, expireAtMs,
     });
     heap.copyIn(entry + keyOffset(hasExpiry) + key.length, value, 0, value.length);
     return true;
+  }
+
+  /** The access word of a value that replaces `entry`: LFU keeps the counter (Redis's
+   *  dbSetValue), LRU starts from now. */
+  #overwriteAccess(entry: Address, nowMs: number): number {
+    return this.#accessKind === 'lfu'
+      ? this.#heap.readU32(entry + ENTRY_ACCESS_OFFSET)
+      : initialAccess(this.#accessKind, nowMs);
   }
 
   /**
@@ -696,7 +715,7 @@ export class Store {
     const table = this.#table(db);
     const nowMs = this.#clock();
     const hash = this.#hash(key);
-    const entry = this.#lookup(db, table, key, hash, nowMs);
+    const entry = this.#lookupWrite(db, table, key, hash, nowMs);
     let previous: Buffer | null = null;
     if (options.get === true) {
       if (entry === NULL_ADDRESS) {
@@ -818,7 +837,7 @@ export class Store {
     const table = this.#table(db);
     const nowMs = this.#clock();
     const hash = this.#hash(key);
-    const entry = this.#lookup(db, table, key, hash, nowMs);
+    const entry = this.#lookupWrite(db, table, key, hash, nowMs);
     if (entry === NULL_ADDRESS) {
       if (value.length > this.#stringBytesMax) return TOO_LARGE;
       const encoding = stringEncodingFor(value.length <= I64_TEXT_BYTES_MAX && parseI64(value) !== null, value.length);
@@ -873,7 +892,7 @@ export class Store {
     const table = this.#table(db);
     const nowMs = this.#clock();
     const hash = this.#hash(key);
-    const entry = this.#lookup(db, table, key, hash, nowMs);
+    const entry = this.#lookupWrite(db, table, key, hash, nowMs);
     const heap = this.#heap;
     if (entry === NULL_ADDRESS) {
       if (value.length === 0) return { status: 'ok', length: 0 };
@@ -918,7 +937,7 @@ export class Store {
     const table = this.#table(db);
     const nowMs = this.#clock();
     const hash = this.#hash(key);
-    const entry = this.#lookup(db, table, key, hash, nowMs);
+    const entry = this.#lookupWrite(db, table, key, hash, nowMs);
     const heap = this.#heap;
     let current: number | bigint = 0;
     if (entry !== NULL_ADDRESS) {
@@ -945,7 +964,7 @@ export class Store {
     const table = this.#table(db);
     const nowMs = this.#clock();
     const hash = this.#hash(key);
-    const entry = this.#lookup(db, table, key, hash, nowMs);
+    const entry = this.#lookupWrite(db, table, key, hash, nowMs);
     const heap = this.#heap;
     let current: Decimal = { isNegative: false, digits: 0n, exponent: 0, isInfinite: false };
     if (entry !== NULL_ADDRESS) {
@@ -1193,7 +1212,7 @@ export class Store {
   expire(db: number, key: Uint8Array, expireAtMs: number, options: ExpireOptions = {}): ExpireResult {
     const table = this.#table(db);
     const nowMs = this.#clock();
-    const entry = this.#lookup(db, table, key, this.#hash(key), nowMs);
+    const entry = this.#lookupWrite(db, table, key, this.#hash(key), nowMs);
     if (entry === NULL_ADDRESS) return MISSING;
     const current = entryExpireAtMs(this.#heap, entry);
     switch (options.condition) {
@@ -1238,7 +1257,7 @@ export class Store {
   /** PERSIST: true if an expiry was removed. */
   persist(db: number, key: Uint8Array): boolean {
     const table = this.#table(db);
-    const entry = this.#lookup(db, table, key, this.#hash(key), this.#clock());
+    const entry = this.#lookupWrite(db, table, key, this.#hash(key), this.#clock());
     if (entry === NULL_ADDRESS || !entryHasExpiry(this.#heap, entry)) return false;
     this.#clearExpiry(db, entry);
     this.#notify(db, key);

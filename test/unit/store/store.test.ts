@@ -403,6 +403,16 @@ describe('introspection', () => {
     expect(lfu.store.objectInfo(0, b('k'))?.frequency).toBe(5);
   });
 
+  test('with lfu an overwrite keeps (and bumps) the access counter, as Redis does', () => {
+    const { store } = makeStore({ accessClock: 'lfu' });
+    store.set(0, b('k'), b('v'));
+    for (let i = 0; i < 50; i++) store.get(0, b('k'));
+    const before = store.objectInfo(0, b('k'))?.frequency ?? 0;
+    expect(before).toBeGreaterThan(5);
+    store.set(0, b('k'), b('w'.repeat(300)));
+    expect(store.objectInfo(0, b('k'))?.frequency).toBeGreaterThanOrEqual(before);
+  });
+
   test('MEMORY USAGE is at least the entry size and null for a missing key', () => {
     const { store } = makeStore();
     store.set(0, b('k'.repeat(16)), Buffer.alloc(100));
