@@ -17,6 +17,10 @@
  *
  * Why: 24 header bytes + 16-byte key + 100-byte value = 140 bytes, inside the 160 B/key
  * target with the bucket array's 4 bytes; the optional expiry costs nothing for keys without one.
+ * Integer encoding: an 'int' string keeps its canonical decimal text (at most 20 bytes) and only
+ * the encoding code says it is an integer. Redis stores the binary value instead, but here the
+ * zero-copy GET path copies bytes for every encoding and INCR rewrites the text in place; a
+ * long integer costs at most 12 bytes more than an 8-byte binary would.
  * Invariants: the value area may be longer than valueLength (APPEND preallocation): capacity is
  * heap.usableSize(entry) - valueOffset. All writes go through the Heap write API.
  */

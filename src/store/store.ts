@@ -13,7 +13,15 @@
  *   need memory and keep working when the heap is full.
  * - All heap mutation goes through the Heap write API (src/cow); no other memory holds keys.
  * Parameter convention: `(db, key, ...)` come first because they name the object acted on;
- * everything optional is an options object.
+ * everything optional is an options object. Database indices are the server's to validate
+ * (an index out of range is a bug and fails an assert).
+ * Choices: expiry is a per-entry field (no separate expires dict); active expiry walks each
+ * volatile database's table with a SCAN cursor under a time budget, and a per-db count of keys
+ * with an expiry lets it skip the others. The access clock is not updated while a snapshot
+ * epoch is open (Redis skips it with a child process), so reads never copy pages.
+ * Redis semantics kept on purpose: a key is live at its expiry instant (expired when now > at);
+ * SET/EXPIRE with a time not in the future deletes the key; DBSIZE counts expired keys not yet
+ * reclaimed; KEYS filters expired keys without deleting them; SCAN deletes those it meets.
  * Not here: argv parsing, reply encoding, error texts (src/server), snapshots (src/snapshot).
  */
 
@@ -263,6 +271,14 @@ export type ModificationListener = (db: number, key: Buffer | null) => void;
 /** TTL / EXPIRETIME units. */
 export type TimeUnit = 'seconds' | 'milliseconds';
 
+/*
+ * The directory: one allocation whose address is in a heap root slot.
+ *
+ *   0   magic u32          12  hash seed u32
+ *   4   layout version     16  database 0 header: table header (DICT_HEADER_BYTES), expires u32
+ *   8   database count     48  database 1 header ...
+ */
+
 /** Directory magic ("CKVS") and layout version: attach refuses anything else. */
 const DIRECTORY_MAGIC = 0x53564b43;
 const DIRECTORY_LAYOUT_VERSION = 1;
@@ -272,6 +288,11 @@ const DIRECTORY_SEED_OFFSET = 12;
 /** Per database: the table header, then the count of keys with an expiry. */
 const DB_HEADER_BYTES = 32;
 const DB_EXPIRES_OFFSET = DICT_HEADER_BYTES;
+/** Redis's defaults for lfu-log-factor and lfu-decay-time. */
+const LFU_LOG_FACTOR_DEFAULT = 10;
+const LFU_DECAY_TIME_MINUTES_DEFAULT = 1;
+/** Bytes of one bucket (a u32 word address), for MEMORY USAGE's share of the bucket array. */
+const BUCKET_BYTES = 4;
 /** Databases a store may have (a directory fits in one small allocation). */
 export const DATABASE_COUNT_MAX = 1024;
 /** SCAN's default COUNT and its bound on bucket visits per call (Redis: count * 10). */
@@ -394,8 +415,8 @@ export class Store {
     this.#accessKind = options.accessClock ?? 'lru';
     this.#stringBytesMax = options.stringBytesMax ?? STRING_BYTES_MAX;
     this.#lfuTuning = {
-      logFactor: options.lfuLogFactor ?? 10,
-      decayTimeMinutes: options.lfuDecayTimeMinutes ?? 1,
+      logFactor: options.lfuLogFactor ?? LFU_LOG_FACTOR_DEFAULT,
+      decayTimeMinutes: options.lfuDecayTimeMinutes ?? LFU_DECAY_TIME_MINUTES_DEFAULT,
     };
     for (let db = 0; db < this.#databaseCount; db++) {
       const header = this.#dbHeader(db);
@@ -1345,7 +1366,7 @@ export class Store {
     const table = this.#table(db);
     const entry = this.#lookup(db, table, key, this.#hash(key), this.#clock());
     if (entry === NULL_ADDRESS) return null;
-    const bucketShareBytes = Math.ceil((table.bucketCount * 4) / Math.max(1, table.count));
+    const bucketShareBytes = Math.ceil((table.bucketCount * BUCKET_BYTES) / Math.max(1, table.count));
     return this.#heap.usableSize(entry) + bucketShareBytes;
   }
 
