@@ -138,6 +138,31 @@ describe('MSET, GETDEL, GETEX, APPEND, STRLEN, GETRANGE, SETRANGE', () => {
     expect(store.strlen(0, b('nope'))).toEqual({ status: 'ok', length: 0 });
   });
 
+  test('repeated APPENDs reallocate only logarithmically often (SDS-style preallocation)', () => {
+    const { store, heap } = makeStore();
+    let allocationCount = 0;
+    const allocate = heap.allocate.bind(heap);
+    heap.allocate = (sizeBytes: number) => {
+      allocationCount++;
+      return allocate(sizeBytes);
+    };
+    for (let i = 0; i < 2000; i++) store.append(0, b('log'), b('0123456789'));
+    expect(store.strlen(0, b('log'))).toEqual({ status: 'ok', length: 20_000 });
+    expect(allocationCount).toBeLessThan(30);
+  });
+
+  test('multi-megabyte values are stored, extended and sliced', () => {
+    const { store } = makeStore();
+    const big = Buffer.alloc(5 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
+    store.set(0, b('big'), big);
+    expect(store.append(0, b('big'), b('tail'))).toEqual({ status: 'ok', length: big.length + 4 });
+    const tail = store.getRange(0, b('big'), -8, -1);
+    expect(tail.status === 'ok' ? tail.value : null).toEqual(Buffer.concat([big.subarray(big.length - 4), b('tail')]));
+    const got = store.get(0, b('big'));
+    expect(got.status === 'ok' && got.value.subarray(0, big.length).equals(big)).toBe(true);
+  });
+
   test('GETRANGE follows Redis index rules', () => {
     const { store } = makeStore();
     store.set(0, b('k'), b('This is a string'));
