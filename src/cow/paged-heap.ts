@@ -428,7 +428,7 @@ export class PagedHeap implements Heap {
     if (this.#releaseRing !== null) markReleaseRingClosed(this.#releaseRing);
     this.#isEpochOpen = false;
     this.#releaseRing = null;
-    this.#shadowPool.releaseAll();
+    this.#shadowPool.reset();
   }
 
   reclaimShadowPages(): number {
@@ -738,30 +738,42 @@ export class PagedHeap implements Heap {
   #grow(runPageCount: number): boolean {
     const segmentPageCount = this.#segmentPagesForRun(runPageCount, this.#pageCount);
     if (segmentPageCount === 0) return false;
-    this.#formatSegment(this.#addSegment(segmentPageCount));
+    const segment = this.#addSegment(segmentPageCount);
+    if (segment === null) return false;
+    this.#formatSegment(segment);
     return true;
   }
 
-  #addSegment(segmentPageCount: number): Segment {
+  /**
+   * Appends a segment of `segmentPageCount` pages, or returns null, changing nothing, when the
+   * process cannot get the memory (the allocation then fails like maxmemory).
+   */
+  #addSegment(segmentPageCount: number): Segment | null {
     const firstPage = this.#pageCount;
     const headerPageCount = firstPage === 0 ? this.#headerPageCount : 0;
-    const descriptorPages = descriptorPageCount(segmentPageCount, this.pageSizeBytes);
-    const segment = new Segment({
-      index: this.#segments.length,
-      firstPage,
-      pageCount: segmentPageCount,
-      pageSizeBytes: this.pageSizeBytes,
-      metadataPageCount: headerPageCount + descriptorPages,
-      descriptorBaseAddress: (firstPage + headerPageCount) * this.pageSizeBytes,
-    });
+    const pageCount = firstPage + segmentPageCount;
+    let segment: Segment;
+    let pageSegment = this.#pageSegment;
+    try {
+      segment = new Segment({
+        index: this.#segments.length,
+        firstPage,
+        pageCount: segmentPageCount,
+        pageSizeBytes: this.pageSizeBytes,
+        metadataPageCount: headerPageCount + descriptorPageCount(segmentPageCount, this.pageSizeBytes),
+        descriptorBaseAddress: (firstPage + headerPageCount) * this.pageSizeBytes,
+      });
+      if (pageCount > pageSegment.length) {
+        pageSegment = new Uint32Array(Math.max(pageCount, pageSegment.length * 2));
+        pageSegment.set(this.#pageSegment);
+      }
+    } catch (error) {
+      if (error instanceof RangeError) return null; // "Array buffer allocation failed"
+      throw error;
+    }
     this.#segments.push(segment);
     if (segment.index === 0) this.#header = segment.view;
-    const pageCount = firstPage + segmentPageCount;
-    if (pageCount > this.#pageSegment.length) {
-      const grown = new Uint32Array(Math.max(pageCount, this.#pageSegment.length * 2));
-      grown.set(this.#pageSegment);
-      this.#pageSegment = grown;
-    }
+    this.#pageSegment = pageSegment;
     this.#pageSegment.fill(segment.index, firstPage, pageCount);
     this.#pageCount = pageCount;
     return segment;
@@ -784,6 +796,7 @@ export class PagedHeap implements Heap {
   #initialize(): void {
     const segmentPageCount = this.#segmentPagesForRun(1, 0) || this.#minimalSegmentPages(this.#headerPageCount);
     const segment = this.#addSegment(segmentPageCount);
+    if (segment === null) throw new Error(`Cannot create heap: no memory for its first ${segmentPageCount} pages`);
     this.writeU32(HEADER_MAGIC_OFFSET, HEAP_MAGIC);
     this.writeU32(HEADER_VERSION_OFFSET, HEAP_LAYOUT_VERSION);
     this.writeU32(HEADER_PAGE_SIZE_OFFSET, this.pageSizeBytes);
@@ -809,7 +822,9 @@ export class PagedHeap implements Heap {
       if (segmentLayout.firstPage !== this.#pageCount || segmentLayout.pageCount < 1) {
         throw new Error(`Cannot restore heap: segment at page ${segmentLayout.firstPage} does not follow page ${this.#pageCount}`);
       }
-      this.#addSegment(segmentLayout.pageCount);
+      if (this.#addSegment(segmentLayout.pageCount) === null) {
+        throw new Error(`Cannot restore heap: no memory for the segment at page ${segmentLayout.firstPage}`);
+      }
     }
     for (const { pageNumber, bytes } of source.pages) {
       if (!Number.isInteger(pageNumber) || pageNumber < 0 || pageNumber >= this.#pageCount) {

@@ -5,7 +5,8 @@
  * and the pool's peak is exactly the snapshot's copy-on-write cost (Redis's current_cow_size).
  * Slots are numbered globally: slot = chunkIndex * chunkPageCount + index in chunk. Chunks are
  * SharedArrayBuffers so the reader thread can read them; the pool grows by whole chunks and
- * announces each new chunk to listeners (the snapshot driver forwards it to its worker).
+ * announces each new chunk to listeners (the snapshot driver forwards it to its worker). When an
+ * epoch closes the pool shrinks back to one chunk.
  * Invariants: a slot is either on the free stack or in use, never both; main thread only.
  * Not here: the claim protocol (snapshot-epoch.ts).
  */
@@ -76,7 +77,20 @@ export class ShadowPool {
     this.#inUseCount--;
   }
 
-  /** Every slot back to the free stack (epoch closed or aborted); the peak is kept for stats. */
+  /**
+   * Every slot back to the free stack and the pool back to its first chunk (epoch closed or
+   * aborted): like Redis's copy-on-write memory, a snapshot's copies are returned when it ends.
+   * The peak is kept for stats.
+   */
+  reset(): void {
+    this.#chunks.length = 1;
+    this.#chunkBytes.length = 1;
+    this.#freeSlots = new Int32Array(this.chunkPageCount);
+    this.#isSlotInUse = new Uint8Array(this.chunkPageCount);
+    this.releaseAll();
+  }
+
+  /** Every slot back to the free stack; the peak is kept for stats. */
   releaseAll(): void {
     for (let slot = 0; slot < this.pageCount; slot++) this.#freeSlots[slot] = this.pageCount - 1 - slot;
     this.#freeSlotCount = this.pageCount;

@@ -48,6 +48,9 @@ const RING_READ_INDEX = 1;
 const RING_CLOSED_INDEX = 2;
 const RING_HEADER_FIELDS = 3;
 
+/** Spins before the main thread yields while the reader holds a page it wants to write. */
+const WRITER_SPIN_COUNT = 10_000;
+const WRITER_YIELD_MS = 0.05;
 /** Spins before the reader starts sleeping while waiting on the main thread's page copy. */
 const READER_SPIN_COUNT = 1000;
 const READER_SLEEP_MS = 1;
@@ -94,13 +97,20 @@ export function claimForWriter(state: Int32Array, base: number, epoch: number): 
   for (;;) {
     const claim = Atomics.load(state, base + PAGE_STATE_CLAIM);
     if (claim === epoch) {
-      while (Atomics.load(state, base + PAGE_STATE_READY) !== epoch) {
-        // The reader is copying this page; it takes microseconds.
-      }
+      waitForReader(state, base, epoch);
       return false;
     }
     assert.ok(claim < epoch, 'page claimed by a newer epoch');
     if (Atomics.compareExchange(state, base + PAGE_STATE_CLAIM, claim, epoch) === claim) return true;
+  }
+}
+
+/** Spins while the reader copies a page (microseconds); yields the core if it was descheduled. */
+function waitForReader(state: Int32Array, base: number, epoch: number): void {
+  let spinCount = 0;
+  while (Atomics.load(state, base + PAGE_STATE_READY) !== epoch) {
+    spinCount++;
+    if (spinCount > WRITER_SPIN_COUNT) Atomics.wait(state, base + PAGE_STATE_READY, Atomics.load(state, base + PAGE_STATE_READY), WRITER_YIELD_MS);
   }
 }
 
@@ -182,6 +192,7 @@ export class EpochReader {
       }
       Atomics.store(state, base + PAGE_STATE_SHADOW, isUsed ? SHADOW_READ : SHADOW_UNUSED);
       Atomics.store(state, base + PAGE_STATE_READY, this.epoch);
+      Atomics.notify(state, base + PAGE_STATE_READY);
       return isUsed ? 'copied' : 'unused';
     }
   }

@@ -60,3 +60,16 @@ test('ShadowPool refuses a slot released twice', () => {
   pool.release(slot);
   expect(() => pool.release(slot)).toThrow(/not in use/);
 });
+
+test('ShadowPool.reset() shrinks the pool back to its first chunk with every slot free', () => {
+  const pool = new ShadowPool(64, 2);
+  for (let index = 0; index < 5; index++) pool.save(page(index), 0);
+  expect(pool.chunks.length).toBe(3);
+  pool.reset();
+  expect(pool.chunks.length).toBe(1);
+  expect(pool.pageCount).toBe(2);
+  expect(pool.inUseCount).toBe(0);
+  const slots = [pool.save(page(1), 0), pool.save(page(2), 0)].sort();
+  expect(slots).toEqual([0, 1]);
+  expect(pool.chunks.length).toBe(1);
+});

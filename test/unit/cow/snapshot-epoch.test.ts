@@ -169,4 +169,16 @@ describe('epochs on the heap', () => {
     expect(heap.stats().shadowPagesInUse).toBe(0);
     expect(heap.stats().pagesCopied).toBeGreaterThan(0);
   });
+
+  test('closeEpoch() shrinks a grown shadow pool back to its first chunk', () => {
+    const heap = createHeap(OPTIONS);
+    const addresses = Array.from({ length: 6 }, () => heap.allocate(PAGE_SIZE_BYTES));
+    const initialPoolPageCount = heap.stats().shadowPoolPageCount;
+    heap.openEpoch();
+    for (const address of addresses) heap.writeU8(address, 1);
+    expect(heap.stats().shadowPoolPageCount).toBeGreaterThan(initialPoolPageCount);
+    heap.closeEpoch();
+    expect(heap.stats().shadowPoolPageCount).toBe(initialPoolPageCount);
+    expect(heap.stats().shadowPagesPeak).toBeGreaterThanOrEqual(6);
+  });
 });
