@@ -15,7 +15,7 @@
 
 import { fail } from 'node:assert/strict';
 
-import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command-types.js';
+import type { CommandContext, CommandSpec } from '../command-types.js';
 import {
   DB_INDEX_OUT_OF_RANGE_ERROR,
   INVALID_CURSOR_ERROR,
@@ -45,26 +45,13 @@ import {
   type RangeResult,
 } from './args.js';
 
-/**
- * One table row; `keys` is Redis's [firstKey, lastKey, keyStep]. The group is Redis's COMMAND
- * DOCS group: 'generic' for keyspace commands, 'server' for whole-database ones.
- */
-function row(
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  keys: readonly [number, number, number],
-  summary: string,
-  run: CommandHandler,
-): CommandSpec {
-  return { name, arity, flags, firstKey: keys[0], lastKey: keys[1], keyStep: keys[2], group: 'generic', summary, run };
-}
-
-const NO_KEYS = [0, 0, 0] as const;
-const ONE_KEY = [1, 1, 1] as const;
-const ALL_KEYS = [1, -1, 1] as const;
-const TWO_KEYS = [1, 2, 1] as const;
-const SUBCOMMAND_KEY = [2, 2, 1] as const;
+// Redis's key positions (firstKey, lastKey, keyStep), spread into the rows below. Groups are
+// Redis's COMMAND DOCS groups: 'generic' for keyspace commands, 'server' for whole databases.
+const NO_KEYS = { firstKey: 0, lastKey: 0, keyStep: 0 } as const;
+const ONE_KEY = { firstKey: 1, lastKey: 1, keyStep: 1 } as const;
+const TWO_KEYS = { firstKey: 1, lastKey: 2, keyStep: 1 } as const;
+const ALL_KEYS = { firstKey: 1, lastKey: -1, keyStep: 1 } as const;
+const SUBCOMMAND_KEY = { firstKey: 2, lastKey: 2, keyStep: 1 } as const;
 
 /** Redis's SCAN default COUNT. */
 const SCAN_COUNT_DEFAULT = 10;
@@ -72,75 +59,89 @@ const SCAN_COUNT_DEFAULT = 10;
 const VALUE_TYPES: readonly ValueType[] = ['string', 'list', 'hash', 'set', 'zset'];
 
 const OBJECT_SUBCOMMANDS: readonly CommandSpec[] = [
-  row('OBJECT|ENCODING', 3, ['readonly'], SUBCOMMAND_KEY,
-    'Inspect the internal encoding of a Redis object', objectEncodingCommand),
-  row('OBJECT|FREQ', 3, ['readonly'], SUBCOMMAND_KEY,
-    'Get the logarithmic access frequency counter of a Redis object', objectFreqCommand),
-  row('OBJECT|HELP', 2, ['loading', 'stale'], NO_KEYS,
-    'Show helpful text about the different subcommands', objectHelpCommand),
-  row('OBJECT|IDLETIME', 3, ['readonly'], SUBCOMMAND_KEY,
-    'Get the time since a Redis object was last accessed', objectIdletimeCommand),
-  row('OBJECT|REFCOUNT', 3, ['readonly'], SUBCOMMAND_KEY,
-    'Get the number of references to the value of the key', objectRefcountCommand),
+  { name: 'OBJECT|ENCODING', arity: 3, flags: ['readonly'], ...SUBCOMMAND_KEY, group: 'generic',
+    summary: 'Inspect the internal encoding of a Redis object', run: objectEncodingCommand },
+  { name: 'OBJECT|FREQ', arity: 3, flags: ['readonly'], ...SUBCOMMAND_KEY, group: 'generic',
+    summary: 'Get the logarithmic access frequency counter of a Redis object', run: objectFreqCommand },
+  { name: 'OBJECT|HELP', arity: 2, flags: ['loading', 'stale'], ...NO_KEYS, group: 'generic',
+    summary: 'Show helpful text about the different subcommands', run: objectHelpCommand },
+  { name: 'OBJECT|IDLETIME', arity: 3, flags: ['readonly'], ...SUBCOMMAND_KEY, group: 'generic',
+    summary: 'Get the time since a Redis object was last accessed', run: objectIdletimeCommand },
+  { name: 'OBJECT|REFCOUNT', arity: 3, flags: ['readonly'], ...SUBCOMMAND_KEY, group: 'generic',
+    summary: 'Get the number of references to the value of the key', run: objectRefcountCommand },
 ];
 
 const MEMORY_SUBCOMMANDS: readonly CommandSpec[] = [
-  { ...row('MEMORY|USAGE', -3, ['readonly'], SUBCOMMAND_KEY,
-    'Estimate the memory usage of a key', memoryUsageCommand), group: 'server' },
-  { ...row('MEMORY|HELP', 2, ['loading', 'stale'], NO_KEYS,
-    'Show helpful text about the different subcommands', memoryHelpCommand), group: 'server' },
-  { ...row('MEMORY|DOCTOR', 2, [], NO_KEYS, 'Outputs memory problems report', memoryDoctorCommand),
-    group: 'server' },
-  { ...row('MEMORY|STATS', 2, [], NO_KEYS, 'Show memory usage details', memoryStatsCommand), group: 'server' },
-  { ...row('MEMORY|PURGE', 2, [], NO_KEYS, 'Ask the allocator to release memory', memoryPurgeCommand),
-    group: 'server' },
-  { ...row('MEMORY|MALLOC-STATS', 2, [], NO_KEYS, 'Show allocator internal stats', memoryMallocStatsCommand),
-    group: 'server' },
+  { name: 'MEMORY|USAGE', arity: -3, flags: ['readonly'], ...SUBCOMMAND_KEY, group: 'server',
+    summary: 'Estimate the memory usage of a key', run: memoryUsageCommand },
+  { name: 'MEMORY|HELP', arity: 2, flags: ['loading', 'stale'], ...NO_KEYS, group: 'server',
+    summary: 'Show helpful text about the different subcommands', run: memoryHelpCommand },
+  { name: 'MEMORY|DOCTOR', arity: 2, flags: [], ...NO_KEYS, group: 'server',
+    summary: 'Outputs memory problems report', run: memoryDoctorCommand },
+  { name: 'MEMORY|STATS', arity: 2, flags: [], ...NO_KEYS, group: 'server',
+    summary: 'Show memory usage details', run: memoryStatsCommand },
+  { name: 'MEMORY|PURGE', arity: 2, flags: [], ...NO_KEYS, group: 'server',
+    summary: 'Ask the allocator to release memory', run: memoryPurgeCommand },
+  { name: 'MEMORY|MALLOC-STATS', arity: 2, flags: [], ...NO_KEYS, group: 'server',
+    summary: 'Show allocator internal stats', run: memoryMallocStatsCommand },
 ];
 
 export const KEYSPACE_COMMANDS: readonly CommandSpec[] = [
-  row('DEL', -2, ['write'], ALL_KEYS, 'Delete a key', delCommand),
-  row('UNLINK', -2, ['write', 'fast'], ALL_KEYS,
-    'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.', delCommand),
-  row('EXISTS', -2, ['readonly', 'fast'], ALL_KEYS, 'Determine if a key exists', existsCommand),
-  row('TYPE', 2, ['readonly', 'fast'], ONE_KEY, 'Determine the type stored at key', typeCommand),
-  row('TOUCH', -2, ['readonly', 'fast'], ALL_KEYS,
-    'Alters the last access time of a key(s). Returns the number of existing keys specified.',
-    touchCommand),
-  row('RENAME', 3, ['write'], TWO_KEYS, 'Rename a key', renameCommand),
-  row('RENAMENX', 3, ['write', 'fast'], TWO_KEYS,
-    'Rename a key, only if the new key does not exist', renamenxCommand),
-  row('MOVE', 3, ['write', 'fast'], ONE_KEY, 'Move a key to another database', moveCommand),
-  row('COPY', -3, ['write', 'denyoom'], TWO_KEYS, 'Copy a key', copyCommand),
-  { ...row('SWAPDB', 3, ['write', 'fast'], NO_KEYS, 'Swaps two Redis databases', swapdbCommand), group: 'server' },
-  row('KEYS', 2, ['readonly'], NO_KEYS, 'Find all keys matching the given pattern', keysCommand),
-  row('SCAN', -2, ['readonly'], NO_KEYS, 'Incrementally iterate the keys space', scanCommand),
-  row('RANDOMKEY', 1, ['readonly'], NO_KEYS, 'Return a random key from the keyspace', randomkeyCommand),
-  { ...row('DBSIZE', 1, ['readonly', 'fast'], NO_KEYS, 'Return the number of keys in the selected database',
-    dbsizeCommand), group: 'server' },
-  { ...row('FLUSHDB', -1, ['write'], NO_KEYS, 'Remove all keys from the current database', flushdbCommand),
-    group: 'server' },
-  { ...row('FLUSHALL', -1, ['write'], NO_KEYS, 'Remove all keys from all databases', flushallCommand),
-    group: 'server' },
-  row('EXPIRE', -3, ['write', 'fast'], ONE_KEY, "Set a key's time to live in seconds", expireCommand),
-  row('PEXPIRE', -3, ['write', 'fast'], ONE_KEY,
-    "Set a key's time to live in milliseconds", pexpireCommand),
-  row('EXPIREAT', -3, ['write', 'fast'], ONE_KEY,
-    'Set the expiration for a key as a UNIX timestamp', expireatCommand),
-  row('PEXPIREAT', -3, ['write', 'fast'], ONE_KEY,
-    'Set the expiration for a key as a UNIX timestamp specified in milliseconds', pexpireatCommand),
-  row('TTL', 2, ['readonly', 'fast'], ONE_KEY, 'Get the time to live for a key in seconds', ttlCommand),
-  row('PTTL', 2, ['readonly', 'fast'], ONE_KEY,
-    'Get the time to live for a key in milliseconds', pttlCommand),
-  row('EXPIRETIME', 2, ['readonly', 'fast'], ONE_KEY,
-    'Get the expiration Unix timestamp for a key', expiretimeCommand),
-  row('PEXPIRETIME', 2, ['readonly', 'fast'], ONE_KEY,
-    'Get the expiration Unix timestamp for a key in milliseconds', pexpiretimeCommand),
-  row('PERSIST', 2, ['write', 'fast'], ONE_KEY, 'Remove the expiration from a key', persistCommand),
-  { ...row('OBJECT', -2, [], NO_KEYS, 'A container for object introspection commands', objectCommand),
-    subcommands: OBJECT_SUBCOMMANDS },
-  { ...row('MEMORY', -2, [], NO_KEYS, 'A container for memory diagnostics commands', memoryCommand),
-    group: 'server', subcommands: MEMORY_SUBCOMMANDS },
+  { name: 'DEL', arity: -2, flags: ['write'], ...ALL_KEYS, group: 'generic', summary: 'Delete a key', run: delCommand },
+  { name: 'UNLINK', arity: -2, flags: ['write', 'fast'], ...ALL_KEYS, group: 'generic',
+    summary: 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.',
+    run: delCommand },
+  { name: 'EXISTS', arity: -2, flags: ['readonly', 'fast'], ...ALL_KEYS, group: 'generic',
+    summary: 'Determine if a key exists', run: existsCommand },
+  { name: 'TYPE', arity: 2, flags: ['readonly', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: 'Determine the type stored at key', run: typeCommand },
+  { name: 'TOUCH', arity: -2, flags: ['readonly', 'fast'], ...ALL_KEYS, group: 'generic',
+    summary: 'Alters the last access time of a key(s). Returns the number of existing keys specified.',
+    run: touchCommand },
+  { name: 'RENAME', arity: 3, flags: ['write'], ...TWO_KEYS, group: 'generic',
+    summary: 'Rename a key', run: renameCommand },
+  { name: 'RENAMENX', arity: 3, flags: ['write', 'fast'], ...TWO_KEYS, group: 'generic',
+    summary: 'Rename a key, only if the new key does not exist', run: renamenxCommand },
+  { name: 'MOVE', arity: 3, flags: ['write', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: 'Move a key to another database', run: moveCommand },
+  { name: 'COPY', arity: -3, flags: ['write', 'denyoom'], ...TWO_KEYS, group: 'generic',
+    summary: 'Copy a key', run: copyCommand },
+  { name: 'SWAPDB', arity: 3, flags: ['write', 'fast'], ...NO_KEYS, group: 'server',
+    summary: 'Swaps two Redis databases', run: swapdbCommand },
+  { name: 'KEYS', arity: 2, flags: ['readonly'], ...NO_KEYS, group: 'generic',
+    summary: 'Find all keys matching the given pattern', run: keysCommand },
+  { name: 'SCAN', arity: -2, flags: ['readonly'], ...NO_KEYS, group: 'generic',
+    summary: 'Incrementally iterate the keys space', run: scanCommand },
+  { name: 'RANDOMKEY', arity: 1, flags: ['readonly'], ...NO_KEYS, group: 'generic',
+    summary: 'Return a random key from the keyspace', run: randomkeyCommand },
+  { name: 'DBSIZE', arity: 1, flags: ['readonly', 'fast'], ...NO_KEYS, group: 'server',
+    summary: 'Return the number of keys in the selected database', run: dbsizeCommand },
+  { name: 'FLUSHDB', arity: -1, flags: ['write'], ...NO_KEYS, group: 'server',
+    summary: 'Remove all keys from the current database', run: flushdbCommand },
+  { name: 'FLUSHALL', arity: -1, flags: ['write'], ...NO_KEYS, group: 'server',
+    summary: 'Remove all keys from all databases', run: flushallCommand },
+  { name: 'EXPIRE', arity: -3, flags: ['write', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: "Set a key's time to live in seconds", run: expireCommand },
+  { name: 'PEXPIRE', arity: -3, flags: ['write', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: "Set a key's time to live in milliseconds", run: pexpireCommand },
+  { name: 'EXPIREAT', arity: -3, flags: ['write', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: 'Set the expiration for a key as a UNIX timestamp', run: expireatCommand },
+  { name: 'PEXPIREAT', arity: -3, flags: ['write', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: 'Set the expiration for a key as a UNIX timestamp specified in milliseconds', run: pexpireatCommand },
+  { name: 'TTL', arity: 2, flags: ['readonly', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: 'Get the time to live for a key in seconds', run: ttlCommand },
+  { name: 'PTTL', arity: 2, flags: ['readonly', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: 'Get the time to live for a key in milliseconds', run: pttlCommand },
+  { name: 'EXPIRETIME', arity: 2, flags: ['readonly', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: 'Get the expiration Unix timestamp for a key', run: expiretimeCommand },
+  { name: 'PEXPIRETIME', arity: 2, flags: ['readonly', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: 'Get the expiration Unix timestamp for a key in milliseconds', run: pexpiretimeCommand },
+  { name: 'PERSIST', arity: 2, flags: ['write', 'fast'], ...ONE_KEY, group: 'generic',
+    summary: 'Remove the expiration from a key', run: persistCommand },
+  { name: 'OBJECT', arity: -2, flags: [], ...NO_KEYS, group: 'generic',
+    summary: 'A container for object introspection commands', run: objectCommand, subcommands: OBJECT_SUBCOMMANDS },
+  { name: 'MEMORY', arity: -2, flags: [], ...NO_KEYS, group: 'server',
+    summary: 'A container for memory diagnostics commands', run: memoryCommand, subcommands: MEMORY_SUBCOMMANDS },
 ];
 
 /** Compile-time exhaustiveness: a store result status this switch does not handle fails tsc. */
@@ -183,14 +184,14 @@ function typeCommand(context: CommandContext, argv: readonly Buffer[]): void {
 // ---- RENAME / MOVE / COPY / SWAPDB --------------------------------------------------------------
 
 function renameCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  renameGeneric(context, argv, false);
+  renameGeneric(context, argv, { nx: false });
 }
 
 function renamenxCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  renameGeneric(context, argv, true);
+  renameGeneric(context, argv, { nx: true });
 }
 
-function renameGeneric(context: CommandContext, argv: readonly Buffer[], nx: boolean): void {
+function renameGeneric(context: CommandContext, argv: readonly Buffer[], { nx }: { readonly nx: boolean }): void {
   const { reply } = context;
   const result = context.store.rename(context.db, argv[1], argv[2], { nx });
   switch (result.status) {
@@ -213,7 +214,10 @@ function renameGeneric(context: CommandContext, argv: readonly Buffer[], nx: boo
 }
 
 /** A DB index argument by getIntFromObjectOrReply, then checked against the store's count. */
-function parseDbIndex(store: Store, input: Buffer, invalidText?: string): RangeResult {
+function parseDbIndex(
+  input: Buffer,
+  { store, invalidText }: { readonly store: Store; readonly invalidText?: string },
+): RangeResult {
   const parsed = parseIntegerInRange(input, {
     min: I32_MIN,
     max: I32_MAX,
@@ -229,7 +233,7 @@ function parseDbIndex(store: Store, input: Buffer, invalidText?: string): RangeR
 
 function moveCommand(context: CommandContext, argv: readonly Buffer[]): void {
   const { reply } = context;
-  const target = parseDbIndex(context.store, argv[2]);
+  const target = parseDbIndex(argv[2], { store: context.store });
   if (target.status === 'error') {
     reply.error(target.text);
     return;
@@ -265,7 +269,7 @@ function copyCommand(context: CommandContext, argv: readonly Buffer[]): void {
     if (option === 'REPLACE') {
       replace = true;
     } else if (option === 'DB' && index + 1 < argv.length) {
-      const parsed = parseDbIndex(context.store, argv[index + 1]);
+      const parsed = parseDbIndex(argv[index + 1], { store: context.store });
       if (parsed.status === 'error') {
         reply.error(parsed.text);
         return;
@@ -299,12 +303,12 @@ function copyCommand(context: CommandContext, argv: readonly Buffer[]): void {
 }
 
 function swapdbCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  const first = parseDbIndex(context.store, argv[1], INVALID_FIRST_DB_INDEX_ERROR);
+  const first = parseDbIndex(argv[1], { store: context.store, invalidText: INVALID_FIRST_DB_INDEX_ERROR });
   if (first.status === 'error') {
     context.reply.error(first.text);
     return;
   }
-  const second = parseDbIndex(context.store, argv[2], INVALID_SECOND_DB_INDEX_ERROR);
+  const second = parseDbIndex(argv[2], { store: context.store, invalidText: INVALID_SECOND_DB_INDEX_ERROR });
   if (second.status === 'error') {
     context.reply.error(second.text);
     return;
@@ -497,18 +501,22 @@ function persistCommand(context: CommandContext, argv: readonly Buffer[]): void 
 // ---- OBJECT / MEMORY ----------------------------------------------------------------------------
 
 function objectCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  runSubcommand(context, argv, OBJECT_SUBCOMMANDS);
+  runSubcommand(context, argv, { subcommands: OBJECT_SUBCOMMANDS });
 }
 
 function memoryCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  runSubcommand(context, argv, MEMORY_SUBCOMMANDS);
+  runSubcommand(context, argv, { subcommands: MEMORY_SUBCOMMANDS });
 }
 
 /**
  * A container's subcommand: unknown → "unknown subcommand '<sub>'. Try <CMD> HELP.", wrong
  * count → "wrong number of arguments for '<cmd>|<sub>' command", as Redis 7 replies.
  */
-function runSubcommand(context: CommandContext, argv: readonly Buffer[], subcommands: readonly CommandSpec[]): void {
+function runSubcommand(
+  context: CommandContext,
+  argv: readonly Buffer[],
+  { subcommands }: { readonly subcommands: readonly CommandSpec[] },
+): void {
   const parent = argv[0].toString();
   const subcommandName = argv[1].toString();
   const fullName = `${parent}|${subcommandName}`.toUpperCase();
@@ -526,7 +534,10 @@ function runSubcommand(context: CommandContext, argv: readonly Buffer[], subcomm
 }
 
 /** Redis's addReplyHelp: a title line, the lines given, then HELP's own two lines. */
-function replyHelp(context: CommandContext, command: string, lines: readonly string[]): void {
+function replyHelp(
+  context: CommandContext,
+  { command, lines }: { readonly command: string; readonly lines: readonly string[] },
+): void {
   const { reply } = context;
   reply.arrayHeader(lines.length + 3);
   reply.simple(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
@@ -551,7 +562,7 @@ const OBJECT_HELP_LINES: readonly string[] = [
 ];
 
 function objectHelpCommand(context: CommandContext): void {
-  replyHelp(context, 'OBJECT', OBJECT_HELP_LINES);
+  replyHelp(context, { command: 'OBJECT', lines: OBJECT_HELP_LINES });
 }
 
 function objectEncodingCommand(context: CommandContext, argv: readonly Buffer[]): void {
@@ -611,7 +622,7 @@ const MEMORY_HELP_LINES: readonly string[] = [
 ];
 
 function memoryHelpCommand(context: CommandContext): void {
-  replyHelp(context, 'MEMORY', MEMORY_HELP_LINES);
+  replyHelp(context, { command: 'MEMORY', lines: MEMORY_HELP_LINES });
 }
 
 /** MEMORY USAGE key [SAMPLES count]: options are checked before the key is looked up. */

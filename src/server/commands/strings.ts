@@ -14,7 +14,7 @@
 
 import { fail } from 'node:assert/strict';
 
-import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command-types.js';
+import type { CommandContext, CommandSpec } from '../command-types.js';
 import {
   DECREMENT_OVERFLOW_ERROR,
   LCS_ALLOCATION_FAILED_ERROR,
@@ -44,68 +44,57 @@ import {
   type ExpireArgument,
 } from './args.js';
 
-/** One table row; `keys` is Redis's [firstKey, lastKey, keyStep]. */
-function row(
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  keys: readonly [number, number, number],
-  summary: string,
-  run: CommandHandler,
-): CommandSpec {
-  return { name, arity, flags, firstKey: keys[0], lastKey: keys[1], keyStep: keys[2], group: 'string', summary, run };
-}
-
-const ONE_KEY = [1, 1, 1] as const;
-const ALL_KEYS = [1, -1, 1] as const;
-const PAIR_KEYS = [1, -1, 2] as const;
+// Redis's key positions (firstKey, lastKey, keyStep), spread into the rows below.
+const ONE_KEY = { firstKey: 1, lastKey: 1, keyStep: 1 } as const;
+const TWO_KEYS = { firstKey: 1, lastKey: 2, keyStep: 1 } as const;
+const ALL_KEYS = { firstKey: 1, lastKey: -1, keyStep: 1 } as const;
+const PAIR_KEYS = { firstKey: 1, lastKey: -1, keyStep: 2 } as const;
 
 export const STRING_COMMANDS: readonly CommandSpec[] = [
-  row('GET', 2, ['readonly', 'fast'], ONE_KEY, 'Get the value of a key', getCommand),
-  row('SET', -3, ['write', 'denyoom'], ONE_KEY,
-    'Set the string value of a key', setCommand),
-  row('SETNX', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
-    'Set the value of a key, only if the key does not exist', setnxCommand),
-  row('SETEX', 4, ['write', 'denyoom'], ONE_KEY,
-    'Set the value and expiration of a key', setexCommand),
-  row('PSETEX', 4, ['write', 'denyoom'], ONE_KEY,
-    'Set the value and expiration in milliseconds of a key',
-    psetexCommand),
-  row('MGET', -2, ['readonly', 'fast'], ALL_KEYS,
-    'Get the values of all the given keys', mgetCommand),
-  row('MSET', -3, ['write', 'denyoom'], PAIR_KEYS,
-    'Set multiple keys to multiple values', msetCommand),
-  row('MSETNX', -3, ['write', 'denyoom'], PAIR_KEYS,
-    'Set multiple keys to multiple values, only if none of the keys exist', msetnxCommand),
-  row('GETSET', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
-    'Set the string value of a key and return its old value', getsetCommand),
-  row('GETDEL', 2, ['write', 'fast'], ONE_KEY,
-    'Get the value of a key and delete the key', getdelCommand),
-  row('GETEX', -2, ['write', 'fast'], ONE_KEY,
-    'Get the value of a key and optionally set its expiration', getexCommand),
-  row('APPEND', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
-    'Append a value to a key', appendCommand),
-  row('STRLEN', 2, ['readonly', 'fast'], ONE_KEY, 'Get the length of the value stored in a key', strlenCommand),
-  row('GETRANGE', 4, ['readonly'], ONE_KEY,
-    'Get a substring of the string stored at a key', getrangeCommand),
-  row('SUBSTR', 4, ['readonly'], ONE_KEY, 'Get a substring of the string stored at a key', getrangeCommand),
-  row('SETRANGE', 4, ['write', 'denyoom'], ONE_KEY,
-    'Overwrite part of a string at key starting at the specified offset',
-    setrangeCommand),
-  row('INCR', 2, ['write', 'denyoom', 'fast'], ONE_KEY,
-    'Increment the integer value of a key by one', incrCommand),
-  row('INCRBY', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
-    'Increment the integer value of a key by the given amount',
-    incrbyCommand),
-  row('DECR', 2, ['write', 'denyoom', 'fast'], ONE_KEY,
-    'Decrement the integer value of a key by one', decrCommand),
-  row('DECRBY', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
-    'Decrement the integer value of a key by the given number',
-    decrbyCommand),
-  row('INCRBYFLOAT', 3, ['write', 'denyoom', 'fast'], ONE_KEY,
-    'Increment the float value of a key by the given amount',
-    incrbyfloatCommand),
-  row('LCS', -3, ['readonly'], [1, 2, 1], 'Find longest common substring', lcsCommand),
+  { name: 'GET', arity: 2, flags: ['readonly', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Get the value of a key', run: getCommand },
+  { name: 'SET', arity: -3, flags: ['write', 'denyoom'], ...ONE_KEY, group: 'string',
+    summary: 'Set the string value of a key', run: setCommand },
+  { name: 'SETNX', arity: 3, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Set the value of a key, only if the key does not exist', run: setnxCommand },
+  { name: 'SETEX', arity: 4, flags: ['write', 'denyoom'], ...ONE_KEY, group: 'string',
+    summary: 'Set the value and expiration of a key', run: setexCommand },
+  { name: 'PSETEX', arity: 4, flags: ['write', 'denyoom'], ...ONE_KEY, group: 'string',
+    summary: 'Set the value and expiration in milliseconds of a key', run: psetexCommand },
+  { name: 'MGET', arity: -2, flags: ['readonly', 'fast'], ...ALL_KEYS, group: 'string',
+    summary: 'Get the values of all the given keys', run: mgetCommand },
+  { name: 'MSET', arity: -3, flags: ['write', 'denyoom'], ...PAIR_KEYS, group: 'string',
+    summary: 'Set multiple keys to multiple values', run: msetCommand },
+  { name: 'MSETNX', arity: -3, flags: ['write', 'denyoom'], ...PAIR_KEYS, group: 'string',
+    summary: 'Set multiple keys to multiple values, only if none of the keys exist', run: msetnxCommand },
+  { name: 'GETSET', arity: 3, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Set the string value of a key and return its old value', run: getsetCommand },
+  { name: 'GETDEL', arity: 2, flags: ['write', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Get the value of a key and delete the key', run: getdelCommand },
+  { name: 'GETEX', arity: -2, flags: ['write', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Get the value of a key and optionally set its expiration', run: getexCommand },
+  { name: 'APPEND', arity: 3, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Append a value to a key', run: appendCommand },
+  { name: 'STRLEN', arity: 2, flags: ['readonly', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Get the length of the value stored in a key', run: strlenCommand },
+  { name: 'GETRANGE', arity: 4, flags: ['readonly'], ...ONE_KEY, group: 'string',
+    summary: 'Get a substring of the string stored at a key', run: getrangeCommand },
+  { name: 'SUBSTR', arity: 4, flags: ['readonly'], ...ONE_KEY, group: 'string',
+    summary: 'Get a substring of the string stored at a key', run: getrangeCommand },
+  { name: 'SETRANGE', arity: 4, flags: ['write', 'denyoom'], ...ONE_KEY, group: 'string',
+    summary: 'Overwrite part of a string at key starting at the specified offset', run: setrangeCommand },
+  { name: 'INCR', arity: 2, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Increment the integer value of a key by one', run: incrCommand },
+  { name: 'INCRBY', arity: 3, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Increment the integer value of a key by the given amount', run: incrbyCommand },
+  { name: 'DECR', arity: 2, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Decrement the integer value of a key by one', run: decrCommand },
+  { name: 'DECRBY', arity: 3, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Decrement the integer value of a key by the given number', run: decrbyCommand },
+  { name: 'INCRBYFLOAT', arity: 3, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
+    summary: 'Increment the float value of a key by the given amount', run: incrbyfloatCommand },
+  { name: 'LCS', arity: -3, flags: ['readonly'], ...TWO_KEYS, group: 'string',
+    summary: 'Find longest common substring', run: lcsCommand },
 ];
 
 /** Compile-time exhaustiveness: a store result status this switch does not handle fails tsc. */
@@ -153,54 +142,61 @@ function setCommand(context: CommandContext, argv: readonly Buffer[]): void {
     }
     setOptions.expireAtMs = resolved.expireAtMs;
   }
-  setGeneric(context, argv, setOptions, { ok: 'OK', notSet: 'null' });
+  setGeneric(context, argv, { set: setOptions, replies: SET_REPLIES });
 }
 
 function setnxCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  setGeneric(context, argv, { condition: 'nx' }, { ok: 1, notSet: 0 });
+  setGeneric(context, argv, { set: { condition: 'nx' }, replies: SETNX_REPLIES });
 }
 
 function setexCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  setWithExpireGeneric(context, argv, { kind: 'ex', argument: argv[2] }, 'setex');
+  setWithExpireGeneric(context, argv, { kind: 'ex', command: 'setex' });
 }
 
 function psetexCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  setWithExpireGeneric(context, argv, { kind: 'px', argument: argv[2] }, 'psetex');
+  setWithExpireGeneric(context, argv, { kind: 'px', command: 'psetex' });
 }
 
 /** SETEX / PSETEX: `key time value`. */
 function setWithExpireGeneric(
   context: CommandContext,
   argv: readonly Buffer[],
-  expire: ExpireArgument,
-  command: string,
+  options: { readonly kind: ExpireArgument['kind']; readonly command: string },
 ): void {
-  const resolved = resolveStringExpire(expire, { nowMs: context.nowMs, command });
+  const expire: ExpireArgument = { kind: options.kind, argument: argv[2] };
+  const resolved = resolveStringExpire(expire, { nowMs: context.nowMs, command: options.command });
   if (resolved.status === 'error') {
     context.reply.error(resolved.text);
     return;
   }
   const valueIndex = 3;
-  setGeneric(context, [argv[0], argv[1], argv[valueIndex]], { expireAtMs: resolved.expireAtMs }, {
-    ok: 'OK',
-    notSet: 'null',
+  setGeneric(context, [argv[0], argv[1], argv[valueIndex]], {
+    set: { expireAtMs: resolved.expireAtMs },
+    replies: SET_REPLIES,
   });
 }
 
 function getsetCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  setGeneric(context, argv, { get: true }, { ok: 'OK', notSet: 'null' });
+  setGeneric(context, argv, { set: { get: true }, replies: SET_REPLIES });
 }
+
+/** What SET answers when it sets or not (without GET), and what SETNX answers. */
+interface SetReplies {
+  readonly ok: 'OK' | 1;
+  readonly notSet: 'null' | 0;
+}
+const SET_REPLIES: SetReplies = { ok: 'OK', notSet: 'null' };
+const SETNX_REPLIES: SetReplies = { ok: 1, notSet: 0 };
 
 /**
  * The store call shared by SET, SETNX, SETEX, PSETEX and GETSET (argv[1] key, argv[2] value).
  * With `get`, the reply is the previous value whether or not the value was set; otherwise
- * `replies` says what 'ok' and 'notSet' answer: 'OK' / null for SET, 1 / 0 for SETNX.
+ * `replies` says what 'ok' and 'notSet' answer.
  */
 function setGeneric(
   context: CommandContext,
   argv: readonly Buffer[],
-  options: SetOptions,
-  replies: { readonly ok: 'OK' | 1; readonly notSet: 'null' | 0 },
+  { set: options, replies }: { readonly set: SetOptions; readonly replies: SetReplies },
 ): void {
   const { reply } = context;
   const result = context.store.set(context.db, argv[1], argv[2], options);
@@ -238,15 +234,15 @@ function mgetCommand(context: CommandContext, argv: readonly Buffer[]): void {
 }
 
 function msetCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  msetGeneric(context, argv, false);
+  msetGeneric(context, argv, { nx: false });
 }
 
 function msetnxCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  msetGeneric(context, argv, true);
+  msetGeneric(context, argv, { nx: true });
 }
 
 /** MSET / MSETNX: an even number of key/value arguments, else Redis's arity error. */
-function msetGeneric(context: CommandContext, argv: readonly Buffer[], nx: boolean): void {
+function msetGeneric(context: CommandContext, argv: readonly Buffer[], { nx }: { readonly nx: boolean }): void {
   const { reply } = context;
   if (argv.length % 2 === 0) {
     reply.error(wrongArityError(argv[0].toString()));
@@ -409,11 +405,11 @@ function replyLengthResult(context: CommandContext, result: LengthResult): void 
 // ---- INCR family --------------------------------------------------------------------------------
 
 function incrCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  incrGeneric(context, argv[1], 1);
+  incrGeneric(context, { key: argv[1], increment: 1 });
 }
 
 function decrCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  incrGeneric(context, argv[1], -1);
+  incrGeneric(context, { key: argv[1], increment: -1 });
 }
 
 function incrbyCommand(context: CommandContext, argv: readonly Buffer[]): void {
@@ -422,7 +418,7 @@ function incrbyCommand(context: CommandContext, argv: readonly Buffer[]): void {
     context.reply.error(NOT_INTEGER_ERROR);
     return;
   }
-  incrGeneric(context, argv[1], increment);
+  incrGeneric(context, { key: argv[1], increment });
 }
 
 /** DECRBY: the decrement is negated, so i64's minimum is refused as Redis does. */
@@ -436,14 +432,17 @@ function decrbyCommand(context: CommandContext, argv: readonly Buffer[]): void {
     context.reply.error(DECREMENT_OVERFLOW_ERROR);
     return;
   }
-  incrGeneric(context, argv[1], negate(decrement));
+  incrGeneric(context, { key: argv[1], increment: negate(decrement) });
 }
 
 function negate(value: number | bigint): number | bigint {
   return typeof value === 'bigint' ? -value : -value;
 }
 
-function incrGeneric(context: CommandContext, key: Buffer, increment: number | bigint): void {
+function incrGeneric(
+  context: CommandContext,
+  { key, increment }: { readonly key: Buffer; readonly increment: number | bigint },
+): void {
   const result = context.store.incrBy(context.db, key, increment);
   switch (result.status) {
     case 'ok':
@@ -475,7 +474,7 @@ function incrGeneric(context: CommandContext, key: Buffer, increment: number | b
 function incrbyfloatCommand(context: CommandContext, argv: readonly Buffer[]): void {
   const increment = parseLongDouble(argv[2]);
   if (increment === null || !Number.isFinite(increment)) {
-    context.reply.error(incrbyfloatRefusal(context, argv[1], increment));
+    context.reply.error(incrbyfloatRefusal(context, { key: argv[1], increment }));
     return;
   }
   // Decimal text goes as text (exact there); a hex float is exact as a number.
@@ -503,7 +502,10 @@ function incrbyfloatCommand(context: CommandContext, argv: readonly Buffer[]): v
 }
 
 /** The error for an increment that is not a float (null) or is infinite. */
-function incrbyfloatRefusal(context: CommandContext, key: Buffer, increment: number | null): string {
+function incrbyfloatRefusal(
+  context: CommandContext,
+  { key, increment }: { readonly key: Buffer; readonly increment: number | null },
+): string {
   const type = context.store.type(context.db, key);
   if (type !== 'none' && type !== 'string') return WRONG_TYPE_ERROR;
   if (increment === null) return NOT_FLOAT_ERROR;
@@ -559,13 +561,13 @@ function lcsCommand(context: CommandContext, argv: readonly Buffer[]): void {
     reply.error(table);
     return;
   }
-  const { text, ranges } = walkLcsTable(a, b, table, options.minMatchLength);
+  const { text, ranges } = walkLcsTable(table, { a, b, minMatchLength: options.minMatchLength });
   const length = table[table.length - 1];
   if (options.getIndexes) {
     reply.mapHeader(2);
     reply.bulk('matches');
     reply.arrayHeader(ranges.length);
-    for (const range of ranges) replyLcsRange(context, range, options.withMatchLength);
+    for (const range of ranges) replyLcsRange(context, range, { withMatchLength: options.withMatchLength });
     reply.bulk('len');
     reply.integer(length);
   } else if (options.getLength) {
@@ -627,10 +629,8 @@ function buildLcsTable(a: Buffer, b: Buffer): Uint32Array | string {
  * contiguous matched ranges (last range first), keeping ranges of at least `minMatchLength`.
  */
 function walkLcsTable(
-  a: Buffer,
-  b: Buffer,
   table: Uint32Array,
-  minMatchLength: number,
+  { a, b, minMatchLength }: { readonly a: Buffer; readonly b: Buffer; readonly minMatchLength: number },
 ): { text: Buffer; ranges: LcsRange[] } {
   const columnCount = b.length + 1;
   let remaining = table[table.length - 1];
@@ -668,7 +668,11 @@ function walkLcsTable(
   return { text, ranges };
 }
 
-function replyLcsRange(context: CommandContext, range: LcsRange, withMatchLength: boolean): void {
+function replyLcsRange(
+  context: CommandContext,
+  range: LcsRange,
+  { withMatchLength }: { readonly withMatchLength: boolean },
+): void {
   const { reply } = context;
   reply.arrayHeader(withMatchLength ? 3 : 2);
   reply.arrayHeader(2);
