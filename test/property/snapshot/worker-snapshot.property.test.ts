@@ -12,11 +12,22 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { createHeap, type PagedHeap } from '../../../src/cow/paged-heap.js';
+import { Store } from '../../../src/store/store.js';
 import { BackgroundSnapshot, writerWorkerUrl } from '../../../src/snapshot/bgsave.js';
-import { loadSnapshotHeap } from '../../../src/snapshot/loader.js';
+import { loadSnapshotHeap, loadSnapshotStore } from '../../../src/snapshot/loader.js';
 import { takeSnapshotPoint } from '../../../src/snapshot/snapshot-point.js';
 import { tempFileNameFor } from '../../../src/snapshot/writer-core.js';
 import { makeTempDirectory } from '../../fixtures/snapshot/snapshot-fixtures.js';
+
+/** Sources the worker thread runs compiled. */
+const WORKER_SOURCES = [
+  'src/cow/snapshot-epoch.ts',
+  'src/snapshot/writer-worker.ts',
+  'src/snapshot/writer-core.ts',
+  'src/snapshot/epoch-page-source.ts',
+  'src/snapshot/page-source.ts',
+  'src/snapshot/format.ts',
+];
 
 const HEAP_OPTIONS = { pageSizeBytes: 256, maxMemoryBytes: 0, segmentPageCount: 512, shadowPoolPageCount: 8 };
 const INITIAL_ALLOCATION_COUNT = 1000;
@@ -91,8 +102,15 @@ beforeAll(() => {
 afterAll(() => temp.remove());
 
 describe('background snapshots in a worker thread', () => {
-  test('the compiled worker exists (run `tsc` first)', () => {
+  test('the compiled worker exists and is not older than its sources (run `tsc` first)', () => {
     expect(fs.existsSync(writerWorkerUrl())).toBe(true);
+    // The worker runs dist/ code against this thread's src/ code: they must be the same build.
+    const stale = WORKER_SOURCES.filter((source) => {
+      const compiled = new URL(`../../../dist/${source.replace(/\.ts$/, '.js')}`, import.meta.url);
+      const original = new URL(`../../../${source}`, import.meta.url);
+      return !fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(original).mtimeMs;
+    });
+    expect(stale, 'stale compiled files: run `npx tsc -p tsconfig.json`').toEqual([]);
   });
 
   test.each(['cow', 'copy'] as const)(
@@ -142,4 +160,79 @@ describe('background snapshots in a worker thread', () => {
       expect(pagesCopiedTotal).toBeGreaterThan(0);
     },
   );
+
+  test.each(['cow', 'copy'] as const)(
+    'a %s snapshot of a store busy with SET, APPEND and DEL loads as the keyspace was at the snapshot point',
+    async (strategy) => {
+      let runIndex = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
+          runIndex += 1;
+          const random = makeRandom(seed);
+          const heap = createHeap({ pageSizeBytes: 512, maxMemoryBytes: 0, segmentPageCount: 128, shadowPoolPageCount: 8 });
+          const store = Store.create(heap, { databases: 2, clock: () => STORE_NOW_MS, hashSeed: seed });
+          const model: Map<string, string>[] = [new Map(), new Map()];
+          for (let index = 0; index < 3000; index += 1) randomStoreCommand(store, model, random);
+          const frozen = model.map((db) => new Map(db));
+          const point = takeSnapshotPoint(heap, {
+            strategy,
+            keyCountsPerDb: store.stats().databases.map((database) => database.keys),
+            checksums: true,
+            createdAtMs: STORE_NOW_MS,
+          });
+          const fileName = `store-worker-${strategy}.snap`;
+          const snapshot = BackgroundSnapshot.start({
+            point,
+            directory: temp.directory,
+            fileName,
+            tempFileName: tempFileNameFor(1000 + runIndex),
+            stepPageBudget: 4,
+          });
+          while (snapshot.isRunning) {
+            for (let index = 0; index < OPERATIONS_PER_BURST; index += 1) randomStoreCommand(store, model, random);
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          const outcome = await snapshot.finished;
+          expect(outcome.failure).toBeNull();
+          const loaded = loadSnapshotStore(`${temp.directory}/${fileName}`, {
+            heapOptions: { maxMemoryBytes: 0 },
+            storeOptions: { databases: 2, clock: () => STORE_NOW_MS },
+          });
+          expect(loaded.status).toBe('ok');
+          if (loaded.status !== 'ok') return;
+          expect(stringKeyspaceOf(loaded.store)).toEqual(frozen);
+          expect(stringKeyspaceOf(store)).toEqual(model);
+        }),
+        { numRuns: 5 },
+      );
+    },
+  );
 });
+
+const STORE_NOW_MS = 1_700_000_000_000;
+const STORE_KEY_COUNT = 400;
+
+function randomStoreCommand(store: Store, model: Map<string, string>[], random: (limit: number) => number): void {
+  const db = random(2);
+  const key = `key:${random(STORE_KEY_COUNT)}`;
+  const choice = random(10);
+  if (choice < 6) {
+    const value = 'v'.repeat(random(900)) + String(random(1000));
+    expect(store.set(db, Buffer.from(key), Buffer.from(value)).status).toBe('ok');
+    model[db].set(key, value);
+  } else if (choice < 8) {
+    const suffix = 'a'.repeat(1 + random(200));
+    expect(store.append(db, Buffer.from(key), Buffer.from(suffix)).status).toBe('ok');
+    model[db].set(key, (model[db].get(key) ?? '') + suffix);
+  } else {
+    expect(store.del(db, Buffer.from(key))).toBe(model[db].delete(key));
+  }
+}
+
+function stringKeyspaceOf(store: Store): Map<string, string>[] {
+  return [0, 1].map((db) => {
+    const entries = new Map<string, string>();
+    store.forEachEntry(db, (entry) => entries.set(entry.key.toString(), entry.value.toString()));
+    return entries;
+  });
+}
