@@ -23,8 +23,14 @@ interface ModelEntry {
 
 interface Model {
   nowMs: number;
-  readonly entries: Map<string, ModelEntry>;
+  /** The selected database's entries (`databases[db]`). */
+  entries: Map<string, ModelEntry>;
+  db: number;
+  readonly databases: Map<string, ModelEntry>[];
 }
+
+/** Databases the model uses (the store has 16; two are enough for MOVE/COPY DB/SWAPDB). */
+const MODEL_DATABASE_COUNT = 2;
 
 const I64_MAX = 9223372036854775807n;
 const I64_MIN = -9223372036854775808n;
@@ -32,14 +38,25 @@ const NOT_INTEGER = { error: 'ERR value is not an integer or out of range' };
 const OVERFLOW = { error: 'ERR increment or decrement would overflow' };
 
 /** The live entry of `key`, deleting it first if it has expired (Redis: expired when now > time). */
-function live(model: Model, key: string): ModelEntry | undefined {
-  const entry = model.entries.get(key);
+function live(model: Model, key: string, entries: Map<string, ModelEntry> = model.entries): ModelEntry | undefined {
+  const entry = entries.get(key);
   if (entry === undefined) return undefined;
   if (entry.expireAtMs !== null && model.nowMs > entry.expireAtMs) {
-    model.entries.delete(key);
+    entries.delete(key);
     return undefined;
   }
   return entry;
+}
+
+/** Redis's EXPIRE conditions: an entry without expiry counts as an infinite TTL. */
+function expireConditionHolds(condition: string, currentMs: number | null, whenMs: number): boolean {
+  switch (condition) {
+    case 'NX': return currentMs === null;
+    case 'XX': return currentMs !== null;
+    case 'GT': return currentMs !== null && whenMs > currentMs;
+    case 'LT': return currentMs === null || whenMs < currentMs;
+    default: return true;
+  }
 }
 
 /** string2ll's canonical integers. */
@@ -83,6 +100,21 @@ class AdvanceClock implements fc.Command<Model, CommandRunner> {
   }
   toString(): string {
     return `advance ${this.ms}ms`;
+  }
+}
+
+class SelectDb implements fc.Command<Model, CommandRunner> {
+  constructor(readonly db: number) {}
+  check(): boolean {
+    return true;
+  }
+  run(model: Model, real: CommandRunner): void {
+    model.db = this.db;
+    model.entries = model.databases[this.db];
+    real.db = this.db;
+  }
+  toString(): string {
+    return `SELECT ${this.db}`;
   }
 }
 
@@ -224,15 +256,89 @@ const commands = fc.commands([
     model.entries.clear();
     return 'OK';
   })),
+  fc.constant(new ReplyCommand(['FLUSHALL'], (model) => {
+    for (const entries of model.databases) entries.clear();
+    return 'OK';
+  })),
+  fc.tuple(key, value).map(([k, v]) => new ReplyCommand(['SETNX', k, v], (model) => {
+    if (live(model, k) !== undefined) return 0;
+    model.entries.set(k, { value: v, expireAtMs: null });
+    return 1;
+  })),
+  key.map((k) => new ReplyCommand(['GETDEL', k], (model) => {
+    const entry = live(model, k);
+    model.entries.delete(k);
+    return entry?.value ?? null;
+  })),
+  fc.tuple(key, fc.constantFrom<string[]>([], ['PERSIST'], ['PX', '40'], ['PX', '4000'], ['EXAT', '1']))
+    .map(([k, option]) => new ReplyCommand(['GETEX', k, ...option], (model) => {
+      const entry = live(model, k);
+      if (entry === undefined) return null;
+      if (option[0] === 'PERSIST') entry.expireAtMs = null;
+      if (option[0] === 'PX') entry.expireAtMs = model.nowMs + Number(option[1]);
+      if (option[0] === 'EXAT') model.entries.delete(k);
+      return entry.value;
+    })),
+  fc.tuple(key, fc.integer({ min: -10, max: 5000 }), fc.constantFrom('NX', 'XX', 'GT', 'LT'))
+    .map(([k, ms, condition]) => new ReplyCommand(['PEXPIRE', k, String(ms), condition], (model) => {
+      const entry = live(model, k);
+      if (entry === undefined) return 0;
+      const whenMs = model.nowMs + ms;
+      if (!expireConditionHolds(condition, entry.expireAtMs, whenMs)) return 0;
+      if (whenMs <= model.nowMs) model.entries.delete(k);
+      else entry.expireAtMs = whenMs;
+      return 1;
+    })),
+  key.map((k) => new ReplyCommand(['TTL', k], (model) => {
+    const entry = live(model, k);
+    if (entry === undefined) return -2;
+    return entry.expireAtMs === null ? -1 : Math.floor((entry.expireAtMs - model.nowMs + 500) / 1000);
+  })),
+  fc.tuple(key, key).map(([first, second]) => new ReplyCommand(['EXISTS', first, second], (model) =>
+    (live(model, first) !== undefined ? 1 : 0) + (live(model, second) !== undefined ? 1 : 0))),
+  fc.tuple(key, key).map(([source, target]) => new ReplyCommand(['RENAMENX', source, target], (model) => {
+    const entry = live(model, source);
+    if (entry === undefined) return { error: 'ERR no such key' };
+    if (source === target || live(model, target) !== undefined) return 0;
+    model.entries.delete(source);
+    model.entries.set(target, entry);
+    return 1;
+  })),
+  key.map((k) => new ReplyCommand(['MOVE', k, '1'], (model) => {
+    if (model.db === 1) return { error: 'ERR source and destination objects are the same' };
+    const entry = live(model, k);
+    if (entry === undefined || live(model, k, model.databases[1]) !== undefined) return 0;
+    model.entries.delete(k);
+    model.databases[1].set(k, entry);
+    return 1;
+  })),
+  fc.tuple(key, key, fc.boolean()).map(([source, target, replace]) =>
+    new ReplyCommand(['COPY', source, target, 'DB', '1', ...(replace ? ['REPLACE'] : [])], (model) => {
+      if (model.db === 1 && source === target) return { error: 'ERR source and destination objects are the same' };
+      const entry = live(model, source);
+      if (entry === undefined) return 0;
+      if (live(model, target, model.databases[1]) !== undefined && !replace) return 0;
+      model.databases[1].set(target, { ...entry, value: Buffer.from(entry.value) });
+      return 1;
+    })),
+  fc.constant(new ReplyCommand(['SWAPDB', '0', '1'], (model) => {
+    const [first, second] = model.databases;
+    model.databases[0] = second;
+    model.databases[1] = first;
+    model.entries = model.databases[model.db];
+    return 'OK';
+  })),
+  fc.integer({ min: 0, max: MODEL_DATABASE_COUNT - 1 }).map((db) => new SelectDb(db)),
   fc.integer({ min: 0, max: 2000 }).map((ms) => new AdvanceClock(ms)),
   fc.integer({ min: 1, max: 5 }).map((count) => new ScanAll(count)),
-], { maxCommands: 80 });
+], { maxCommands: 100 });
 
 describe('string and keyspace commands', () => {
-  test('behave like a Map with expiry times', () => {
+  test('behave like a Map per database with expiry times', () => {
     fc.assert(fc.property(commands, (sequence) => {
+      const databases = Array.from({ length: MODEL_DATABASE_COUNT }, () => new Map<string, ModelEntry>());
       fc.modelRun(() => ({
-        model: { nowMs: START_TIME_MS, entries: new Map() },
+        model: { nowMs: START_TIME_MS, entries: databases[0], db: 0, databases },
         real: createCommandRunner({ pageSizeBytes: 256, segmentPageCount: 64 }),
       }), sequence);
     }), { numRuns: 120 });
