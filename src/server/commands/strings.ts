@@ -435,6 +435,7 @@ function decrbyCommand(context: CommandContext, argv: readonly Buffer[]): void {
   incrGeneric(context, { key: argv[1], increment: negate(decrement) });
 }
 
+/** Unary minus over the store's increment type (TypeScript needs the operand narrowed). */
 function negate(value: number | bigint): number | bigint {
   return typeof value === 'bigint' ? -value : -value;
 }
