@@ -46,7 +46,10 @@ const RING_WRITE_INDEX = 0;
 const RING_READ_INDEX = 1;
 /** 1 once the main thread has closed the epoch (finished or aborted). */
 const RING_CLOSED_INDEX = 2;
-const RING_HEADER_FIELDS = 3;
+/** Protocol version stamp: a reader compiled from other sources (a stale dist/) refuses to run. */
+const RING_PROTOCOL_INDEX = 3;
+const RING_HEADER_FIELDS = 4;
+export const EPOCH_PROTOCOL_VERSION = 2;
 
 /** Spins before the main thread yields while the reader holds a page it wants to write. */
 const WRITER_SPIN_COUNT = 10_000;
@@ -58,7 +61,9 @@ const READER_SLEEP_MS = 1;
 const SHADOW_CHUNK_WAIT_MS_MAX = 30_000;
 
 export function createReleaseRing(capacity: number): SharedArrayBuffer {
-  return new SharedArrayBuffer((RING_HEADER_FIELDS + Math.max(1, capacity)) * 4);
+  const buffer = new SharedArrayBuffer((RING_HEADER_FIELDS + Math.max(1, capacity)) * 4);
+  new Int32Array(buffer)[RING_PROTOCOL_INDEX] = EPOCH_PROTOCOL_VERSION;
+  return buffer;
 }
 
 /** Reader side: hands a shadow slot back to the main thread. */
@@ -153,6 +158,12 @@ export class EpochReader {
     this.#shadowChunkPageCount = share.shadowChunkPageCount;
     for (const chunk of share.shadowChunks) this.addShadowChunk(chunk);
     this.#releaseRing = new Int32Array(share.releaseRing);
+    const protocolVersion = Atomics.load(this.#releaseRing, RING_PROTOCOL_INDEX);
+    if (protocolVersion !== EPOCH_PROTOCOL_VERSION) {
+      throw new Error(
+        `EpochReader speaks epoch protocol ${EPOCH_PROTOCOL_VERSION} but the heap speaks ${protocolVersion}: rebuild (stale dist/?)`,
+      );
+    }
     this.#shadowChunkPort = options.shadowChunkPort;
   }
 

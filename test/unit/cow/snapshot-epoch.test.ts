@@ -38,6 +38,13 @@ describe('release ring', () => {
   });
 });
 
+test('a reader built from another protocol version refuses the share', () => {
+  const heap = createHeap(OPTIONS);
+  const share = heap.openEpoch();
+  new Int32Array(share.releaseRing)[3] = 1;
+  expect(() => new EpochReader(share)).toThrow(/protocol/);
+});
+
 describe('epochs on the heap', () => {
   test('only one epoch can be open, and closing twice is harmless', () => {
     const heap = createHeap(OPTIONS);
