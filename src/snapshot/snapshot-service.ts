@@ -16,6 +16,7 @@
  * Not here: the file format (format.ts), threads (bgsave.ts), reply texts (src/server/errors.ts).
  */
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type { HeapOptions } from '../cow/heap.js';
@@ -214,6 +215,9 @@ export class SnapshotService {
     readonly onProgress?: (progress: LoadProgress) => void;
   }): LoadStoreResult {
     const filePath = this.snapshotPath();
+    for (const name of removeStaleTempFiles(this.#options.settings().directory)) {
+      this.#options.log('notice', `Removed the temp file "${name}" of a snapshot that never finished`);
+    }
     this.#isLoading = true;
     const startMs = this.#clock();
     let result: LoadStoreResult;
@@ -390,6 +394,41 @@ export class SnapshotService {
     this.#changesSinceLastSave = Math.max(0, this.#changesSinceLastSave - changesAtStart);
     this.#lastSaveTimeMs = startMs;
     this.#saveCount += 1;
+  }
+}
+
+/** Temp files are named temp-<pid>-<sequence>.snap (tempFileNameFor). */
+const TEMP_FILE_PATTERN = /^temp-(\d+)-\d+\.snap$/;
+
+/**
+ * Removes temp files left in `directory` by processes that no longer run (a crash mid-write);
+ * returns their names. Files of live processes (this one included) are left alone.
+ */
+export function removeStaleTempFiles(directory: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(directory);
+  } catch {
+    return []; // no directory yet: nothing left over
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = TEMP_FILE_PATTERN.exec(name);
+    if (match === null || isProcessAlive(Number(match[1]))) continue;
+    fs.rmSync(path.join(directory, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isProcessAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
