@@ -29,7 +29,7 @@ import { dueSaveRule, type SaveRule } from './save-rules.js';
 import { takeSnapshotPoint, type SnapshotPoint } from './snapshot-point.js';
 import { strategyNamed } from './strategies.js';
 import type { CopyStats, SnapshotHeap, SnapshotStrategyName } from './strategy.js';
-import { tempFileNameFor, type WriterFailure, type WriterProgress } from './writer-core.js';
+import { tempFileNameFor, type WriterFailure } from './writer-core.js';
 
 /** Page numbers per step when a snapshot is written on the main thread (SAVE). */
 export const INLINE_STEP_PAGE_BUDGET = 4096;
@@ -240,54 +240,48 @@ export class SnapshotService {
   infoFields(): Array<readonly [string, string | number]> {
     const nowMs = this.#clock();
     const running = this.#running;
-    const runningCopy = running?.background.copyStats() ?? null;
-    const progress: WriterProgress | null = running?.background.progress ?? null;
-    const progressFraction = progress === null || progress.pageCount === 0 ? 0 : progress.pagesScanned / progress.pageCount;
-    const keysTotal = running === null ? 0 : running.point.header.keyCountsPerDb.reduce((sum, count) => sum + count, 0);
-    const last = this.#last;
-    const shown = running !== null
-      ? { strategy: running.point.capture.strategy, pagesCopied: runningCopy?.pagesCopied ?? 0, copyBytesPeak: runningCopy?.copyBytesPeak ?? 0, startPauseUs: running.point.startPauseUs, bytesWritten: progress?.bytesWritten ?? 0, durationMs: nowMs - running.background.startMs }
-      : { strategy: last?.strategy ?? this.#options.settings().strategy, pagesCopied: last?.copyStats.pagesCopied ?? 0, copyBytesPeak: last?.copyStats.copyBytesPeak ?? 0, startPauseUs: last?.startPauseUs ?? 0, bytesWritten: last?.bytesWritten ?? 0, durationMs: last?.durationMs ?? 0 };
+    const current = running === null ? null : currentSnapshotFields(running, nowMs);
+    const shown = current?.shown ?? this.#lastShown();
     const mbPerSec = shown.durationMs > 0 ? shown.bytesWritten / (1024 * 1024) / (shown.durationMs / 1000) : 0;
     return [
       ['loading', this.#isLoading ? 1 : 0],
       ['async_loading', 0],
-      ['current_cow_peak', runningCopy?.copyBytesPeak ?? 0],
-      ['current_cow_size', runningCopy?.copyBytesNow ?? 0],
+      ['current_cow_peak', current?.copyStats.copyBytesPeak ?? 0],
+      ['current_cow_size', current?.copyStats.copyBytesNow ?? 0],
       ['current_cow_size_age', 0],
-      ['current_fork_perc', (progressFraction * 100).toFixed(2)],
-      // Keys are not visited one by one (pages are); this is the page fraction of the key count.
-      ['current_save_keys_processed', Math.floor(keysTotal * progressFraction)],
-      ['current_save_keys_total', keysTotal],
+      ['current_fork_perc', ((current?.progressFraction ?? 0) * 100).toFixed(2)],
+      // Pages are written, not keys: this is the key count times the fraction of pages done.
+      ['current_save_keys_processed', Math.floor((current?.keysTotal ?? 0) * (current?.progressFraction ?? 0))],
+      ['current_save_keys_total', current?.keysTotal ?? 0],
       ['rdb_changes_since_last_save', this.#changesSinceLastSave],
       ['rdb_bgsave_in_progress', running === null ? 0 : 1],
       ['rdb_last_save_time', this.lastSaveTimeSec],
       ['rdb_last_bgsave_status', this.#lastBgsaveStatus],
       ['rdb_last_bgsave_time_sec', this.#lastBgsaveDurationSec],
-      ['rdb_current_bgsave_time_sec', running === null ? -1 : Math.floor((nowMs - running.background.startMs) / 1000)],
+      ['rdb_current_bgsave_time_sec', current === null ? -1 : Math.floor(current.shown.durationMs / 1000)],
       ['rdb_saves', this.#saveCount],
-      ['rdb_last_cow_size', last?.copyStats.copyBytesPeak ?? 0],
+      ['rdb_last_cow_size', this.#last?.copyStats.copyBytesPeak ?? 0],
       ['rdb_last_load_keys_expired', this.#lastLoadKeysExpired],
       ['rdb_last_load_keys_loaded', this.#lastLoadKeysLoaded],
-      ['aof_enabled', 0],
-      ['aof_rewrite_in_progress', 0],
-      ['aof_rewrite_scheduled', 0],
-      ['aof_last_rewrite_time_sec', -1],
-      ['aof_current_rewrite_time_sec', -1],
-      ['aof_last_bgrewrite_status', 'ok'],
-      ['aof_rewrites', 0],
-      ['aof_rewrites_consecutive_failures', 0],
-      ['aof_last_write_status', 'ok'],
-      ['aof_last_cow_size', 0],
-      ['module_fork_in_progress', 0],
-      ['module_fork_last_cow_size', 0],
+      ...AOF_INFO_FIELDS,
       ['snapshot_strategy', shown.strategy],
-      ['snapshot_pages_copied', shown.pagesCopied],
-      ['snapshot_shadow_bytes_peak', shown.copyBytesPeak],
+      ['snapshot_pages_copied', shown.copyStats.pagesCopied],
+      ['snapshot_shadow_bytes_peak', shown.copyStats.copyBytesPeak],
       ['snapshot_start_pause_us', shown.startPauseUs],
       ['snapshot_bytes_written', shown.bytesWritten],
       ['snapshot_write_mb_per_sec', mbPerSec.toFixed(2)],
     ];
+  }
+
+  /** Our snapshot_* fields when nothing runs: the last snapshot's, or zeros. */
+  #lastShown(): LastSnapshotStats {
+    return this.#last ?? {
+      strategy: this.#options.settings().strategy,
+      copyStats: { pagesCopied: 0, copyBytesNow: 0, copyBytesPeak: 0 },
+      startPauseUs: 0,
+      bytesWritten: 0,
+      durationMs: 0,
+    };
   }
 
   #takePoint(strategy: SnapshotStrategyName): SnapshotPoint {
@@ -396,6 +390,45 @@ export class SnapshotService {
     this.#saveCount += 1;
   }
 }
+
+/** What INFO shows about the running background snapshot. */
+function currentSnapshotFields(running: RunningSnapshot, nowMs: number): {
+  shown: LastSnapshotStats;
+  copyStats: CopyStats;
+  progressFraction: number;
+  keysTotal: number;
+} {
+  const copyStats = running.background.copyStats();
+  const progress = running.background.progress;
+  return {
+    shown: {
+      strategy: running.point.capture.strategy,
+      copyStats,
+      startPauseUs: running.point.startPauseUs,
+      bytesWritten: progress.bytesWritten,
+      durationMs: nowMs - running.background.startMs,
+    },
+    copyStats,
+    progressFraction: progress.pageCount === 0 ? 0 : progress.pagesScanned / progress.pageCount,
+    keysTotal: running.point.header.keyCountsPerDb.reduce((sum, count) => sum + count, 0),
+  };
+}
+
+/** Redis's AOF fields: cowkv has no AOF (appendonly is always no). */
+const AOF_INFO_FIELDS: ReadonlyArray<readonly [string, string | number]> = [
+  ['aof_enabled', 0],
+  ['aof_rewrite_in_progress', 0],
+  ['aof_rewrite_scheduled', 0],
+  ['aof_last_rewrite_time_sec', -1],
+  ['aof_current_rewrite_time_sec', -1],
+  ['aof_last_bgrewrite_status', 'ok'],
+  ['aof_rewrites', 0],
+  ['aof_rewrites_consecutive_failures', 0],
+  ['aof_last_write_status', 'ok'],
+  ['aof_last_cow_size', 0],
+  ['module_fork_in_progress', 0],
+  ['module_fork_last_cow_size', 0],
+];
 
 /** Temp files are named temp-<pid>-<sequence>.snap (tempFileNameFor). */
 const TEMP_FILE_PATTERN = /^temp-(\d+)-\d+\.snap$/;

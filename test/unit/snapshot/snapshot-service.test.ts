@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
 import { createHeap, type PagedHeap } from '../../../src/cow/paged-heap.js';
+import { Store } from '../../../src/store/store.js';
 import { loadSnapshotHeap } from '../../../src/snapshot/loader.js';
 import type { SaveRule } from '../../../src/snapshot/save-rules.js';
 import { SnapshotService, type SnapshotSettings } from '../../../src/snapshot/snapshot-service.js';
@@ -202,5 +203,39 @@ describe('SnapshotService', () => {
     expect(names).toContain('rdb_last_cow_size');
     expect(names.at(-1)).toBe('snapshot_write_mb_per_sec');
     expect(info(harness)).toMatchObject({ rdb_last_bgsave_time_sec: -1, rdb_current_bgsave_time_sec: -1, loading: 0 });
+  });
+
+  test('load() restores a saved keyspace, reports keys in INFO and removes dead temp files', () => {
+    const heap = createHeap(HEAP_OPTIONS);
+    const store = Store.create(heap, { databases: 4, hashSeed: 3 });
+    for (let index = 0; index < 25; index += 1) store.set(index % 4, Buffer.from(`k${index}`), Buffer.from(`v${index}`));
+    const settings: SnapshotSettings = {
+      directory: temp.directory,
+      fileName: 'dump.snap',
+      checksums: true,
+      saveRules: [],
+      stopWritesOnBgsaveError: true,
+      strategy: 'cow',
+    };
+    const logs: string[] = [];
+    const makeService = (): SnapshotService =>
+      new SnapshotService({
+        settings: () => settings,
+        heap: () => heap,
+        keyCountsPerDb: () => store.stats().databases.map((database) => database.keys),
+        log: (level, message) => logs.push(`${level}: ${message}`),
+      });
+    const fresh = makeService();
+    expect(fresh.load({ heapOptions: { maxMemoryBytes: 0 } })).toEqual({ status: 'missing' });
+    expect(fresh.save()).toEqual({ status: 'ok' });
+    fs.writeFileSync(path.join(temp.directory, 'temp-999999999-1.snap'), 'left by a crash');
+    const restarted = makeService();
+    const loaded = restarted.load({ heapOptions: { maxMemoryBytes: 0 }, storeOptions: { databases: 4 } });
+    expect(loaded.status).toBe('ok');
+    if (loaded.status !== 'ok') return;
+    expect(loaded.store.digest()).toBe(store.digest());
+    expect(Object.fromEntries(restarted.infoFields())).toMatchObject({ rdb_last_load_keys_loaded: 25, loading: 0 });
+    expect(fs.readdirSync(temp.directory)).toEqual(['dump.snap']);
+    expect(logs).toContain('notice: Removed the temp file "temp-999999999-1.snap" of a snapshot that never finished');
   });
 });
