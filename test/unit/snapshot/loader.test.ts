@@ -8,6 +8,7 @@ import { Store } from '../../../src/store/store.js';
 import { InProcessSnapshot } from '../../../src/snapshot/in-process-snapshot.js';
 import { loadSnapshotHeap, loadSnapshotStore, type LoadProgress } from '../../../src/snapshot/loader.js';
 import { takeSnapshotPoint } from '../../../src/snapshot/snapshot-point.js';
+import { writeCorruptSnapshots } from '../../fixtures/snapshot/corrupt-snapshots.js';
 import { makeTempDirectory, sampleSource, writeSnapshotFile } from '../../fixtures/snapshot/snapshot-fixtures.js';
 
 const NOW_MS = 1_700_000_000_000;
@@ -125,5 +126,21 @@ describe('loader', () => {
     expect(progress.map((update) => update.phase)).toEqual(['verify', 'load']);
     expect(progress[0].percent).toBe(50);
     expect(progress[1].percent).toBe(100);
+  });
+});
+
+describe('loader on corrupt fixtures', () => {
+  test('every corrupt variant is refused with its reason and left untouched', () => {
+    const { filePath } = saveSampleStore();
+    const variantDirectory = path.join(temp.directory, 'variants');
+    fs.mkdirSync(variantDirectory);
+    for (const variant of writeCorruptSnapshots(filePath, variantDirectory)) {
+      const before = fs.readFileSync(variant.filePath);
+      expect(loadSnapshotStore(variant.filePath, { heapOptions: { maxMemoryBytes: 0 } }), variant.name).toEqual({
+        status: 'invalid',
+        message: `Cannot load snapshot "${variant.filePath}": ${variant.expectedReason}`,
+      });
+      expect(fs.readFileSync(variant.filePath).equals(before)).toBe(true);
+    }
   });
 });
