@@ -77,6 +77,7 @@ import {
   isUsedKind,
   packDescriptorWord0,
 } from './heap-layout.js';
+import { verifyHeap, type HeapIntegrityReport, type IntegrityView } from './heap-integrity.js';
 import { Segment } from './segment.js';
 import { ShadowPool, type ShadowChunkListener } from './shadow-pool.js';
 import { ALLOCATION_ALIGNMENT_BYTES, SizeClassTable } from './size-classes.js';
@@ -103,17 +104,7 @@ export const SEGMENT_SIZE_BYTES_DEFAULT = 64 * 1024 * 1024;
 export const SHADOW_POOL_PAGE_COUNT_DEFAULT = 256;
 export const SHADOW_POOL_SIZE_BYTES_DEFAULT = 1024 * 1024;
 
-/** What verifyIntegrity() found: an independent recount of every byte of the heap. */
-export interface HeapIntegrityReport {
-  readonly allocatedBytes: number;
-  readonly allocationCount: number;
-  readonly freePageCount: number;
-  readonly freeSlotBytes: number;
-  /** Bytes at the end of slab pages that no slot covers. */
-  readonly slabSlackBytes: number;
-  readonly metadataBytes: number;
-  readonly usedPageCount: number;
-}
+export type { HeapIntegrityReport } from './heap-integrity.js';
 
 /** Creates an empty heap (segment 0 with the header; more segments as it grows). */
 export function createHeap(options: HeapOptions): PagedHeap {
@@ -937,161 +928,4 @@ export class PagedHeap implements Heap {
       segmentOf: (page) => this.#segments[this.#pageSegment[page]],
     };
   }
-}
-
-interface IntegrityView {
-  readonly pageSizeBytes: number;
-  readonly pageCount: number;
-  readonly classes: SizeClassTable;
-  readonly binHeadsOffset: number;
-  readonly segments: readonly Segment[];
-  readU32(address: number): number;
-  readF64(address: number): number;
-  descriptorWord(page: number, word: number): number;
-  segmentOf(page: number): Segment;
-}
-
-/** The recount behind verifyIntegrity(); kept apart so the allocator stays readable. */
-function verifyHeap(heap: IntegrityView): HeapIntegrityReport {
-  const pageSizeBytes = heap.pageSizeBytes;
-  let allocatedBytes = 0;
-  let allocationCount = 0;
-  let freePageCount = 0;
-  let freeSlotBytes = 0;
-  let slabSlackBytes = 0;
-  let metadataPageCount = 0;
-  let usedPageCount = 0;
-  const partialSlabs = new Set<number>();
-  const freeRunHeads = new Map<number, number>();
-  for (const segment of heap.segments) {
-    const segmentEnd = segment.firstPage + segment.pageCount;
-    let page = segment.firstPage;
-    while (page < segmentEnd) {
-      const word0 = heap.descriptorWord(page, 0);
-      const kind = descriptorKind(word0);
-      const isUsedFlag = segment.state[(page - segment.firstPage) * PAGE_STATE_FIELD_COUNT + PAGE_STATE_USED] === 1;
-      assert.equal(isUsedFlag, isUsedKind(kind), `page ${page}: USED flag disagrees with kind ${kind}`);
-      switch (kind) {
-        case PAGE_KIND_METADATA:
-          assert.ok(page < segment.firstPage + segment.metadataPageCount, `page ${page}: stray metadata page`);
-          metadataPageCount++;
-          usedPageCount++;
-          page++;
-          break;
-        case PAGE_KIND_SLAB: {
-          const classIndex = descriptorClass(word0);
-          const slotSizeBytes = heap.classes.slotSizesBytes[classIndex];
-          const slotCount = heap.classes.slotCounts[classIndex];
-          const freeSlotCount = descriptorFreeCount(word0);
-          assert.ok(freeSlotCount < slotCount, `page ${page}: empty slab not released`);
-          const chainLength = countSlabChain(heap, page, slotSizeBytes, slotCount);
-          assert.equal(chainLength, freeSlotCount, `page ${page}: free chain length`);
-          if (freeSlotCount > 0) partialSlabs.add(page);
-          allocatedBytes += (slotCount - freeSlotCount) * slotSizeBytes;
-          allocationCount += slotCount - freeSlotCount;
-          freeSlotBytes += freeSlotCount * slotSizeBytes;
-          slabSlackBytes += pageSizeBytes - slotCount * slotSizeBytes;
-          usedPageCount++;
-          page++;
-          break;
-        }
-        case PAGE_KIND_RUN_HEAD: {
-          const runPageCount = heap.descriptorWord(page, 1);
-          assert.ok(runPageCount >= 1 && page + runPageCount <= segmentEnd, `page ${page}: run leaves its segment`);
-          for (let body = page + 1; body < page + runPageCount; body++) {
-            assert.equal(descriptorKind(heap.descriptorWord(body, 0)), PAGE_KIND_RUN_BODY, `page ${body}: run body`);
-            const bodySegment = heap.segmentOf(body);
-            const isBodyUsed = bodySegment.state[(body - bodySegment.firstPage) * PAGE_STATE_FIELD_COUNT + PAGE_STATE_USED];
-            assert.equal(isBodyUsed, 1, `page ${body}: run body not marked used`);
-          }
-          allocatedBytes += runPageCount * pageSizeBytes;
-          allocationCount++;
-          usedPageCount += runPageCount;
-          page += runPageCount;
-          break;
-        }
-        case PAGE_KIND_FREE_HEAD: {
-          const runPageCount = heap.descriptorWord(page, 1);
-          assert.ok(runPageCount >= 1 && page + runPageCount <= segmentEnd, `page ${page}: free run leaves its segment`);
-          for (let body = page + 1; body < page + runPageCount; body++) {
-            assert.equal(descriptorKind(heap.descriptorWord(body, 0)), PAGE_KIND_FREE_BODY, `page ${body}: free body`);
-            const bodySegment = heap.segmentOf(body);
-            const isBodyUsed = bodySegment.state[(body - bodySegment.firstPage) * PAGE_STATE_FIELD_COUNT + PAGE_STATE_USED];
-            assert.equal(isBodyUsed, 0, `page ${body}: free page marked used`);
-          }
-          if (runPageCount > 1) assert.equal(heap.descriptorWord(page + runPageCount - 1, 1), page, `page ${page}: tail link`);
-          const next = page + runPageCount;
-          if (next < segmentEnd) {
-            assert.notEqual(descriptorKind(heap.descriptorWord(next, 0)), PAGE_KIND_FREE_HEAD, `page ${page}: uncoalesced runs`);
-          }
-          freeRunHeads.set(page, runPageCount);
-          freePageCount += runPageCount;
-          page = next;
-          break;
-        }
-        default:
-          assert.fail(`page ${page}: unexpected kind ${kind} at the start of a run`);
-      }
-    }
-  }
-  for (let classIndex = 0; classIndex < heap.classes.classCount; classIndex++) {
-    const listed = walkList(heap, heap.readU32(HEADER_CLASS_HEADS_OFFSET + classIndex * 4));
-    for (const page of listed) {
-      assert.ok(partialSlabs.delete(page), `page ${page}: listed as a partial slab of class ${classIndex} wrongly`);
-      assert.equal(descriptorClass(heap.descriptorWord(page, 0)), classIndex, `page ${page}: slab in the wrong class list`);
-    }
-  }
-  assert.equal(partialSlabs.size, 0, `partial slabs missing from their lists: ${[...partialSlabs].join(',')}`);
-  for (let bin = 0; bin < FREE_RUN_BIN_COUNT; bin++) {
-    for (const page of walkList(heap, heap.readU32(heap.binHeadsOffset + bin * 4))) {
-      const runPageCount = freeRunHeads.get(page);
-      assert.ok(runPageCount !== undefined, `page ${page}: in free bin ${bin} but not a free run`);
-      assert.equal(freeRunBinOf(runPageCount), bin, `page ${page}: free run in the wrong bin`);
-      freeRunHeads.delete(page);
-    }
-  }
-  assert.equal(freeRunHeads.size, 0, `free runs missing from bins: ${[...freeRunHeads.keys()].join(',')}`);
-  assert.equal(heap.readU32(HEADER_PAGES_IN_USE_OFFSET), usedPageCount, 'header pages in use');
-  assert.equal(heap.readU32(HEADER_METADATA_PAGES_OFFSET), metadataPageCount, 'header metadata pages');
-  assert.equal(heap.readF64(HEADER_BYTES_ALLOCATED_OFFSET), allocatedBytes, 'header bytes allocated');
-  assert.equal(heap.readF64(HEADER_ALLOCATION_COUNT_OFFSET), allocationCount, 'header allocation count');
-  return {
-    allocatedBytes,
-    allocationCount,
-    freePageCount,
-    freeSlotBytes,
-    slabSlackBytes,
-    metadataBytes: metadataPageCount * pageSizeBytes,
-    usedPageCount,
-  };
-}
-
-function countSlabChain(heap: IntegrityView, page: number, slotSizeBytes: number, slotCount: number): number {
-  const seen = new Set<number>();
-  let untouchedCount = 0;
-  for (let offset = heap.descriptorWord(page, 1); offset !== SLOT_NONE; ) {
-    assert.ok(offset % slotSizeBytes === 0 && offset / slotSizeBytes < slotCount, `page ${page}: bad free slot ${offset}`);
-    assert.ok(!seen.has(offset), `page ${page}: free chain loops at ${offset}`);
-    seen.add(offset);
-    const next = heap.readU32(page * heap.pageSizeBytes + offset);
-    if (next === SLOT_UNTOUCHED_REST) {
-      untouchedCount = slotCount - offset / slotSizeBytes - 1;
-      for (const freed of seen) assert.ok(freed <= offset, `page ${page}: freed slot ${freed} inside the untouched tail`);
-      break;
-    }
-    offset = next;
-  }
-  return seen.size + untouchedCount;
-}
-
-function walkList(heap: IntegrityView, head: number): number[] {
-  const pages: number[] = [];
-  let previous = 0;
-  for (let page = head; page !== 0; page = heap.descriptorWord(page, 2)) {
-    assert.ok(page < heap.pageCount && pages.length < heap.pageCount, `list through page ${page} is corrupt`);
-    assert.equal(heap.descriptorWord(page, 3), previous, `page ${page}: back link`);
-    pages.push(page);
-    previous = page;
-  }
-  return pages;
 }
