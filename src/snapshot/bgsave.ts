@@ -106,12 +106,18 @@ export class BackgroundSnapshot {
       controlPort: control.port2,
       shadowChunkPort: shadowChunks.port2,
     };
+    try {
+      this.#worker = new Worker(options.workerUrl ?? writerWorkerUrl(), {
+        workerData,
+        transferList: [control.port2, shadowChunks.port2],
+      });
+    } catch (error) {
+      // Open ports would keep the process alive; the caller releases the capture.
+      for (const port of [control.port1, control.port2, shadowChunks.port1, shadowChunks.port2]) port.close();
+      throw error;
+    }
     // Chunks the heap adds from now on go to the reader's port; those added before are replayed.
     options.point.capture.forwardShadowChunks((chunk) => this.#shadowChunkPort.postMessage(chunk));
-    this.#worker = new Worker(options.workerUrl ?? writerWorkerUrl(), {
-      workerData,
-      transferList: [control.port2, shadowChunks.port2],
-    });
     this.#worker.on('message', (message: WriterWorkerMessage) => this.#onMessage(message));
     this.#worker.on('error', (error: Error) => this.#settle('failed', { step: 'worker', message: error.message }));
     this.#worker.on('exit', (exitCode: number) => {

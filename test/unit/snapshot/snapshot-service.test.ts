@@ -28,7 +28,7 @@ interface Harness {
   readonly allocations: Map<number, number>;
 }
 
-function makeHarness(overrides: Partial<SnapshotSettings> = {}): Harness {
+function makeHarness(overrides: Partial<SnapshotSettings> = {}, workerUrl?: URL): Harness {
   const heap = createHeap(HEAP_OPTIONS);
   const harness: Harness = {
     heap,
@@ -52,6 +52,7 @@ function makeHarness(overrides: Partial<SnapshotSettings> = {}): Harness {
     keyCountsPerDb: () => [harness.allocations.size],
     log: (level, message) => harness.logs.push(`${level}: ${message}`),
     clock: () => harness.nowMs,
+    ...(workerUrl === undefined ? {} : { workerUrl }),
   });
   return harness;
 }
@@ -237,5 +238,21 @@ describe('SnapshotService', () => {
     expect(Object.fromEntries(restarted.infoFields())).toMatchObject({ rdb_last_load_keys_loaded: 25, loading: 0 });
     expect(fs.readdirSync(temp.directory)).toEqual(['dump.snap']);
     expect(logs).toContain('notice: Removed the temp file "temp-999999999-1.snap" of a snapshot that never finished');
+  });
+
+  test('a writer thread that cannot start fails the background save and closes the epoch', async () => {
+    const harness = makeHarness({}, new URL('file:///nonexistent/writer-worker.js'));
+    writeSome(harness, 5, 1);
+    const started = harness.service.bgsave();
+    if (started.status === 'started') {
+      const outcome = await harness.service.waitForBackgroundSave();
+      expect(outcome?.status).toBe('failed');
+      expect(outcome?.failure?.step).toBe('worker');
+    } else {
+      expect(started.status).toBe('failed');
+    }
+    expect(harness.service.lastBackgroundSaveStatus).toBe('err');
+    expect(harness.heap.isEpochOpen).toBe(false);
+    expect(fs.readdirSync(temp.directory)).toEqual([]);
   });
 });
