@@ -6,10 +6,11 @@
  * arguments are bad; keeping the grammar in one place keeps every command consistent.
  * Invariants: parsers never throw for any input bytes; they return a value or null / an error
  * value carrying the exact Redis error text (from errors.ts).
- * Known difference (documented): Redis parses floats as C `long double` (80-bit on x86); we
- * parse as IEEE doubles. A literal whose magnitude overflows a double (e.g. "1e400") or
- * underflows it to zero (e.g. "1e-400") is rejected here as ERANGE, which is what Redis does
- * on platforms where long double is a double.
+ * Floats: parseLongDouble gives a JavaScript double with strtold's grammar, for commands whose
+ * values are doubles anyway. A literal whose magnitude overflows a double (e.g. "1e400") or
+ * underflows it to zero (e.g. "1e-400") is refused as ERANGE, which is what Redis does where
+ * long double is a double; INCRBYFLOAT does not use it: the store parses its increment as an
+ * 80-bit long double, exactly as Redis on x86-64 (src/store/long-double.ts).
  * Not here: what the commands do with the values (strings.ts, keyspace.ts).
  */
 
@@ -202,6 +203,7 @@ function hexValue(match: RegExpExecArray): number | null {
   const fractionDigits = match[3] ?? '';
   if (integerDigits === '' && fractionDigits === '') return null;
   const mantissa = BigInt(`0x${integerDigits}${fractionDigits}`);
+  if (mantissa === 0n) return match[1] === '-' ? -0 : 0;
   const exponent = Number(match[4] ?? '0') - 4 * fractionDigits.length;
   let value = Number(mantissa) * 2 ** exponent;
   if (!Number.isFinite(value) || Number.isNaN(value)) {

@@ -38,7 +38,6 @@ import {
   asciiUpper,
   parseI64,
   parseIncrement,
-  parseLongDouble,
   parseStringSetOptions,
   resolveStringExpire,
   type ExpireArgument,
@@ -468,19 +467,12 @@ function incrGeneric(
 
 /**
  * INCRBYFLOAT key increment: replies the new value as a bulk string (RESP2 and RESP3, as Redis).
- * Redis checks the key's type, then the stored value, then the increment, then NaN/Infinity.
- * A valid finite increment goes to the store as its text (exact arithmetic there); the rare
- * bad or infinite increment is decided here with read-only lookups in that same order.
+ * The increment goes to the store as its text: the store parses it like strtold into an 80-bit
+ * long double and checks in Redis's order (type, stored value, increment, NaN/Infinity), so
+ * the reply text matches Redis's long double output.
  */
 function incrbyfloatCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  const increment = parseLongDouble(argv[2]);
-  if (increment === null || !Number.isFinite(increment)) {
-    context.reply.error(incrbyfloatRefusal(context, { key: argv[1], increment }));
-    return;
-  }
-  // Decimal text goes as text (exact there); a hex float is exact as a number.
-  const isHex = argv[2].includes(0x78) || argv[2].includes(0x58);
-  const result = context.store.incrByFloat(context.db, argv[1], isHex ? increment : argv[2]);
+  const result = context.store.incrByFloat(context.db, argv[1], argv[2]);
   switch (result.status) {
     case 'ok':
       context.reply.bulk(result.text);
@@ -500,21 +492,6 @@ function incrbyfloatCommand(context: CommandContext, argv: readonly Buffer[]): v
     default:
       unreachable(result);
   }
-}
-
-/** The error for an increment that is not a float (null) or is infinite. */
-function incrbyfloatRefusal(
-  context: CommandContext,
-  { key, increment }: { readonly key: Buffer; readonly increment: number | null },
-): string {
-  const type = context.store.type(context.db, key);
-  if (type !== 'none' && type !== 'string') return WRONG_TYPE_ERROR;
-  if (increment === null) return NOT_FLOAT_ERROR;
-  if (type === 'none') return NAN_OR_INFINITY_ERROR;
-  const current = context.store.get(context.db, key);
-  if (current.status !== 'ok') return NAN_OR_INFINITY_ERROR;
-  const currentValue = parseLongDouble(current.value);
-  return currentValue === null ? NOT_FLOAT_ERROR : NAN_OR_INFINITY_ERROR;
 }
 
 // ---- LCS ----------------------------------------------------------------------------------------

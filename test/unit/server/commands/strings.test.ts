@@ -421,6 +421,15 @@ describe('INCRBYFLOAT', () => {
     expect(run(['INCRBYFLOAT', 'i', '-0x10'])).toBe('-16');
   });
 
+  test('computes in long double and prints like Redis on x86-64', () => {
+    expect(run(['INCRBYFLOAT', 'a', '256.1'])).toBe('256.10000000000000001');
+    run(['INCRBYFLOAT', 'b', '10.5']);
+    expect(run(['INCRBYFLOAT', 'b', '0.1'])).toBe('10.6');
+    expect(run(['INCRBYFLOAT', 'b', '1000'])).toBe('1010.59999999999999998');
+    expect(run(['INCRBYFLOAT', 'c', '1e-400'])).toBe('0');
+    expect((run(['INCRBYFLOAT', 'd', '1e309']) as string).slice(0, 30)).toBe('999999999999999999986349424581');
+  });
+
   test('refuses a bad increment or stored value as not a valid float', () => {
     expect(run(['INCRBYFLOAT', 'f', 'abc'])).toEqual(NOT_FLOAT);
     expect(run(['INCRBYFLOAT', 'f', ' 1'])).toEqual(NOT_FLOAT);
