@@ -236,7 +236,8 @@ export class Server {
       }
     }
     this.#stopCron();
-    await this.#closeListeners();
+    // net.Server.close() completes only once every connection is gone, so wait for it last.
+    const listenersClosed = this.#closeListeners();
     const clients = [...this.clients.values()];
     const closed = clients.map((client) => new Promise<void>((resolve) => {
       if (client.socket.destroyed) resolve();
@@ -251,6 +252,7 @@ export class Server {
     ]);
     if (drainTimer !== null) clearTimeout(drainTimer);
     for (const client of clients) client.socket.destroy();
+    await listenersClosed;
     this.logger.warning('cowkv is now ready to exit, bye bye...');
     this.#onShutdown();
     return null;

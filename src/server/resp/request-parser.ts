@@ -88,6 +88,8 @@ export class RequestParser {
   #multibulkRemaining = 0;
   #bulkLength = -1;
   #argv: Buffer[] = [];
+  /** Bytes of the current multibulk request already consumed (headers and finished bulks). */
+  #requestConsumedBytes = 0;
   #error: ParseResult | null = null;
 
   constructor(options: RequestParserOptions = {}) {
@@ -96,7 +98,7 @@ export class RequestParser {
 
   /** Bytes received and not yet consumed by a complete command (Redis's query buffer length). */
   get bufferedBytes(): number {
-    return this.#buffer.length - this.#offset + this.#pendingBytes;
+    return this.#requestConsumedBytes + this.#buffer.length - this.#offset + this.#pendingBytes;
   }
 
   /** Appends a received chunk. The parser keeps a reference; the caller must not reuse it. */
@@ -168,6 +170,7 @@ export class RequestParser {
   #finishCommand(): ParseResult {
     const argv = this.#argv;
     this.#argv = [];
+    this.#requestConsumedBytes = 0;
     this.#requestType = RequestType.None;
     this.#multibulkRemaining = 0;
     this.#bulkLength = -1;
@@ -220,8 +223,12 @@ export class RequestParser {
       if (count > UNAUTHENTICATED_MULTIBULK_COUNT_MAX && this.isAuthRequired) {
         return errorResult(PROTOCOL_UNAUTHENTICATED_MULTIBULK_LENGTH);
       }
+      this.#requestConsumedBytes += header + 2 - this.#offset;
       this.#offset = header + 2;
-      if (count <= 0) return this.#skip();
+      if (count <= 0) {
+        this.#requestConsumedBytes = 0;
+        return this.#skip();
+      }
       this.#multibulkRemaining = count;
       this.#bulkLength = -1;
     }
@@ -240,6 +247,7 @@ export class RequestParser {
         if (length > UNAUTHENTICATED_BULK_BYTES_MAX && this.isAuthRequired) {
           return errorResult(PROTOCOL_UNAUTHENTICATED_BULK_LENGTH);
         }
+        this.#requestConsumedBytes += header + 2 - this.#offset;
         this.#offset = header + 2;
         this.#bulkLength = length;
       }
@@ -252,6 +260,7 @@ export class RequestParser {
       }
       this.#argv.push(this.#buffer.subarray(this.#offset, this.#offset + this.#bulkLength));
       this.#offset += needed;
+      this.#requestConsumedBytes += needed;
       this.#bulkLength = -1;
       this.#multibulkRemaining--;
     }

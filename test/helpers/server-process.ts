@@ -1,0 +1,69 @@
+/**
+ * Starts the real compiled server (`node dist/src/main.js --port 0 ...`) as a child process
+ * and learns its port from the `Ready to accept connections tcp port=<n>` log line.
+ * Tests that use it need dist/ built first (`npm test` builds; by hand: npx tsc -p tsconfig.json).
+ * stop() sends SIGTERM and waits for the exit; a server that does not start within
+ * START_TIMEOUT_MS fails the test with its output.
+ */
+
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const START_TIMEOUT_MS = 20_000;
+export const STOP_TIMEOUT_MS = 10_000;
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const MAIN_PATH = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
+
+export interface ServerProcess {
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM, then wait for the exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** Resolves when the process exits by itself (e.g. after SHUTDOWN). */
+  exited(): Promise<number | null>;
+}
+
+/** `args` are extra command-line words, e.g. ['--requirepass', 'secret']. */
+export async function startServer(args: readonly string[] = []): Promise<ServerProcess> {
+  if (!existsSync(MAIN_PATH)) throw new Error(`${MAIN_PATH} is missing: build first with npx tsc -p tsconfig.json`);
+  const child = spawn(process.execPath, [MAIN_PATH, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+  const exitPromise = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Server did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const check = (): void => {
+      const match = /Ready to accept connections tcp port=(\d+)/.exec(output);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout!.on('data', check);
+    void exitPromise.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`Server exited with code ${code} before it was ready:\n${output}`));
+    });
+  });
+  return {
+    port,
+    child,
+    output: () => output,
+    exited: () => exitPromise,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const code = await exitPromise;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
