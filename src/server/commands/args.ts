@@ -1,16 +1,14 @@
 /**
  * Argument parsing shared by the data commands: integers by Redis's string2ll rules, floats by
- * the rules Redis applies around strtold, and the option grammars of SET/GETEX and EXPIRE.
+ * the rules Redis applies around strtod, and the option grammars of SET/GETEX and EXPIRE.
  * Why one module: clients rely on the exact accept/reject behaviour of these parsers (e.g.
  * "+1" is not an integer, " 1" is not a float, "1e3" is), and on which error wins when several
  * arguments are bad; keeping the grammar in one place keeps every command consistent.
  * Invariants: parsers never throw for any input bytes; they return a value or null / an error
  * value carrying the exact Redis error text (from errors.ts).
- * Floats: parseLongDouble gives a JavaScript double with strtold's grammar, for commands whose
- * values are doubles anyway. A literal whose magnitude overflows a double (e.g. "1e400") or
- * underflows it to zero (e.g. "1e-400") is refused as ERANGE, which is what Redis does where
- * long double is a double; INCRBYFLOAT does not use it: the store parses its increment as an
- * 80-bit long double, exactly as Redis on x86-64 (src/store/long-double.ts).
+ * Floats: parseDouble is Redis's getDoubleFromObject (strtod) for commands whose values are
+ * doubles (ZADD scores, timeouts, ...). INCRBYFLOAT does not use it: the store parses its
+ * increment as an 80-bit long double, exactly as Redis on x86-64 (src/store/long-double.ts).
  * Not here: what the commands do with the values (strings.ts, keyspace.ts).
  */
 
@@ -35,8 +33,6 @@ export const U64_MAX = 18446744073709551615n;
 const CURSOR_TEXT_BYTES_MAX = 64;
 /** string2ll refuses inputs of LONG_STR_SIZE (21) bytes or more. */
 const INTEGER_TEXT_BYTES_MAX = 20;
-/** Redis's MAX_LONG_DOUBLE_CHARS: longer float arguments are refused outright. */
-export const FLOAT_TEXT_BYTES_MAX = 5 * 1024;
 
 const CHAR_MINUS = 0x2d;
 const CHAR_ZERO = 0x30;
@@ -168,13 +164,13 @@ const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?
 const INFINITY_TEXT = /^([+-]?)(?:inf|infinity)$/i;
 
 /**
- * A float argument by Redis's getLongDoubleFromObject rules: strtold must consume the whole
- * input, the first byte must not be a space, NaN is refused, overflow/underflow (ERANGE) is
- * refused, "inf"/"infinity" (any case, signed) are accepted, hex floats ("0x1p3") are accepted.
- * Returns the value or null ("value is not a valid float").
+ * A float argument by Redis's getDoubleFromObject rules: strtod must consume the whole input,
+ * the first byte must not be a space, NaN is refused, overflow to ±HUGE_VAL and underflow to 0
+ * (ERANGE) are refused (subnormals are fine), "inf"/"infinity" (any case, signed) and hex
+ * floats ("0x1p3") are accepted. Returns the value or null ("value is not a valid float").
  */
-export function parseLongDouble(input: Uint8Array): number | null {
-  if (input.length === 0 || input.length > FLOAT_TEXT_BYTES_MAX) return null;
+export function parseDouble(input: Uint8Array): number | null {
+  if (input.length === 0) return null;
   const text = latin1(input);
   if (DECIMAL_FLOAT.test(text)) return decimalValue(text);
   const infinity = INFINITY_TEXT.exec(text);
@@ -184,7 +180,7 @@ export function parseLongDouble(input: Uint8Array): number | null {
   return null;
 }
 
-/** A decimal literal, refusing what strtold flags as ERANGE (see the module header). */
+/** A decimal literal, refusing what strtod flags as ERANGE (see the module header). */
 function decimalValue(text: string): number | null {
   const value = Number(text);
   if (!Number.isFinite(value)) return null;
