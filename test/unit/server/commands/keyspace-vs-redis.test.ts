@@ -10,7 +10,10 @@
  */
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { createCommandRunner, type PlainReply } from '../../../helpers/command-runner.js';
@@ -146,18 +149,22 @@ function show(value: unknown): string {
 describe.skipIf(!hasRedisServer)(`string and keyspace replies equal redis-server's${hasRedisServer ? '' : ' (skipped: redis-server is not installed)'}`, () => {
   let server: ChildProcess | undefined;
   let socket: net.Socket;
+  let socketPath = '';
 
   beforeAll(async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    socket = await connectWithRetry(port);
+    // A private unix socket and no TCP port: no collision with anything else on this machine.
+    const directory = mkdtempSync(path.join(tmpdir(), 'cowkv-vs-redis-'));
+    socketPath = path.join(directory, 'redis.sock');
+    server = spawn('redis-server', [
+      '--port', '0', '--unixsocket', socketPath, '--save', '', '--appendonly', 'no', '--dir', directory,
+    ], { stdio: 'ignore' });
+    socket = await connectWithRetry(socketPath);
   });
 
   afterAll(() => {
     socket?.destroy();
     server?.kill();
+    if (socketPath !== '') rmSync(path.dirname(socketPath), { recursive: true, force: true });
   });
 
   test('for every command of the script', async () => {
@@ -175,17 +182,17 @@ describe.skipIf(!hasRedisServer)(`string and keyspace replies equal redis-server
   });
 });
 
-async function connectWithRetry(port: number): Promise<net.Socket> {
+async function connectWithRetry(socketPath: string): Promise<net.Socket> {
   for (let attempt = 0; attempt < CONNECT_ATTEMPTS_MAX; attempt++) {
     const socket = await new Promise<net.Socket | null>((resolve) => {
-      const candidate = net.connect(port, '127.0.0.1');
+      const candidate = net.connect(socketPath);
       candidate.once('connect', () => resolve(candidate));
       candidate.once('error', () => resolve(null));
     });
     if (socket !== null) return socket;
     await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
   }
-  throw new Error(`redis-server did not accept connections on port ${port}`);
+  throw new Error(`redis-server did not accept connections on ${socketPath}`);
 }
 
 /** A minimal RESP2 client decoding replies like the command runner does (bulk → Buffer). */
