@@ -43,9 +43,10 @@ import { globMatch, isMatchAll } from './glob.js';
 import { DICT_HEADER_BYTES, HashTable } from './hash-table.js';
 import { hashKey } from './key-hash.js';
 import {
-  FLOAT_TEXT_BYTES_MAX, I64_MAX, I64_MIN, I64_TEXT_BYTES_MAX, addDecimal, addI64, decimalFromNumber,
-  formatDecimal, parseDecimal, parseI64, type Decimal,
-} from './string-number.js';
+  FLOAT_TEXT_BYTES_MAX, addLongDouble, formatLongDouble, longDoubleFromNumber, parseLongDouble,
+  type LongDouble,
+} from './long-double.js';
+import { I64_MAX, I64_MIN, I64_TEXT_BYTES_MAX, addI64, parseI64 } from './string-number.js';
 
 /** Redis's default number of databases (SELECT 0..15). */
 export const DATABASE_COUNT_DEFAULT = 16;
@@ -978,8 +979,9 @@ export class Store {
   }
 
   /**
-   * INCRBYFLOAT. The server validates the increment (string2ld); passing its text (bytes) keeps
-   * the arithmetic exact, a number is taken through its shortest decimal form.
+   * INCRBYFLOAT, in emulated 80-bit long double like Redis (see long-double.ts). The server
+   * validates the increment (string2ld); passing its text (bytes) reproduces Redis exactly, a
+   * number is taken through its shortest decimal form.
    */
   incrByFloat(db: number, key: Uint8Array, increment: number | Uint8Array): IncrFloatResult {
     const table = this.#table(db);
@@ -987,19 +989,19 @@ export class Store {
     const hash = this.#hash(key);
     const entry = this.#lookupWrite(db, table, key, hash, nowMs);
     const heap = this.#heap;
-    let current: Decimal = { isNegative: false, digits: 0n, exponent: 0, isInfinite: false };
+    let current: LongDouble = { isNegative: false, mantissa: 0n, exponent: 0, isInfinite: false };
     if (entry !== NULL_ADDRESS) {
       if (!this.#isString(entry)) return WRONG_TYPE;
       const length = entryValueLength(heap, entry);
-      const parsed = length > FLOAT_TEXT_BYTES_MAX ? null : parseDecimal(heap.readBytes(entryValueAddress(heap, entry), length));
+      const parsed = length > FLOAT_TEXT_BYTES_MAX ? null : parseLongDouble(heap.readBytes(entryValueAddress(heap, entry), length));
       if (parsed === null) return { status: 'notFloat' };
       current = parsed;
     }
-    const delta = typeof increment === 'number' ? decimalFromNumber(increment) : parseDecimal(increment);
+    const delta = typeof increment === 'number' ? longDoubleFromNumber(increment) : parseLongDouble(increment);
     if (delta === null) return { status: 'notFloat' };
-    const sum = addDecimal(current, delta);
+    const sum = addLongDouble(current, delta);
     if (sum === null) return { status: 'nanOrInfinity' };
-    const text = formatDecimal(sum);
+    const text = formatLongDouble(sum);
     const bytes = Buffer.from(text, 'latin1');
     if (!this.#putNumberText(db, table, key, hash, entry, bytes, stringEncodingFor(false, bytes.length), nowMs)) {
       return OUT_OF_MEMORY;
