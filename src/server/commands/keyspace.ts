@@ -151,7 +151,10 @@ function unreachable(value: never): never {
 
 // ---- existence, type, deletion ------------------------------------------------------------------
 
-/** DEL / UNLINK: how many of the keys existed (UNLINK frees synchronously: values are small). */
+/**
+ * DEL / UNLINK: how many of the keys existed. UNLINK frees synchronously too: a value is one
+ * heap allocation, freed in one call whatever its size.
+ */
 function delCommand(context: CommandContext, argv: readonly Buffer[]): void {
   let deletedCount = 0;
   for (let index = 1; index < argv.length; index++) {
