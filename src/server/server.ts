@@ -184,6 +184,8 @@ export class Server {
       }
     }
     this.port = actualPort;
+    // `--port 0` asked for any free port: CONFIG GET port and INFO report the one we got.
+    this.config.values.port = actualPort;
     this.#startCron();
     this.logger.notice(`Server initialized`);
     this.logger.notice(`Ready to accept connections tcp port=${actualPort}`);
