@@ -80,10 +80,8 @@ export class HashTable {
   #exponent1 = 0;
   #used1 = 0;
   #rehashIndex = -1;
-  /** The link slot (bucket or previous entry's next field) that points to the last find(). */
-  linkSlot: Address = NULL_ADDRESS;
-  /** The table (0 or 1) the last find() found its entry in. */
-  linkTable: 0 | 1 = 0;
+  #linkSlot: Address = NULL_ADDRESS;
+  #linkTable: 0 | 1 = 0;
 
   /** Writes an empty table header at `headerAddress`. */
   static initialize(heap: Heap, headerAddress: Address): void {
@@ -108,6 +106,16 @@ export class HashTable {
     this.#exponent1 = heap.readU32(header + T1_EXPONENT);
     this.#used1 = heap.readU32(header + T1_USED);
     this.#rehashIndex = heap.readI32(header + REHASH_INDEX);
+  }
+
+  /** The link slot (bucket or previous entry's next field) pointing to the last find()'s entry. */
+  get linkSlot(): Address {
+    return this.#linkSlot;
+  }
+
+  /** The table (0 or 1) the last find() found its entry in. */
+  get linkTable(): 0 | 1 {
+    return this.#linkTable;
   }
 
   /** Entries in the table. */
@@ -143,8 +151,8 @@ export class HashTable {
       let entry = heap.readAddress(slot);
       while (entry !== NULL_ADDRESS) {
         if (heap.readU32(entry + ENTRY_HASH_OFFSET) === hash && equals(entry)) {
-          this.linkSlot = slot;
-          this.linkTable = table === 0 ? 0 : 1;
+          this.#linkSlot = slot;
+          this.#linkTable = table === 0 ? 0 : 1;
           return entry;
         }
         slot = entry + ENTRY_NEXT_OFFSET;
