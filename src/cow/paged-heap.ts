@@ -86,6 +86,7 @@ import {
   PAGE_STATE_READY,
   PAGE_STATE_SHADOW,
   PAGE_STATE_USED,
+  SHADOW_FAILED,
   SHADOW_UNUSED,
   claimForWriter,
   createReleaseRing,
@@ -151,6 +152,7 @@ export class PagedHeap implements Heap {
   #pageCountAtStart = 0;
   #releaseRing: Int32Array | null = null;
   #pagesCopied = 0;
+  #isEpochFailed = false;
   readonly #shadowPool: ShadowPool;
 
   constructor(options: HeapOptions, restore: RestoreSource | null) {
@@ -310,29 +312,34 @@ export class PagedHeap implements Heap {
   // ---- writes (barrier first) -------------------------------------------------------------
 
   writeU8(address: Address, value: number): void {
-    if (this.#isEpochOpen) this.#barrier(address, 1);
     const segment = this.#segmentAt(address);
-    segment.bytes[address - segment.baseAddress] = value;
+    const offset = address - segment.baseAddress;
+    if (this.#isEpochOpen) this.#barrier(segment, offset, 1);
+    segment.bytes[offset] = value;
   }
   writeU16(address: Address, value: number): void {
-    if (this.#isEpochOpen) this.#barrier(address, 2);
     const segment = this.#segmentAt(address);
-    segment.view.setUint16(address - segment.baseAddress, value, true);
+    const offset = address - segment.baseAddress;
+    if (this.#isEpochOpen) this.#barrier(segment, offset, 2);
+    segment.view.setUint16(offset, value, true);
   }
   writeU32(address: Address, value: number): void {
-    if (this.#isEpochOpen) this.#barrier(address, 4);
     const segment = this.#segmentAt(address);
-    segment.view.setUint32(address - segment.baseAddress, value, true);
+    const offset = address - segment.baseAddress;
+    if (this.#isEpochOpen) this.#barrier(segment, offset, 4);
+    segment.view.setUint32(offset, value, true);
   }
   writeI32(address: Address, value: number): void {
-    if (this.#isEpochOpen) this.#barrier(address, 4);
     const segment = this.#segmentAt(address);
-    segment.view.setInt32(address - segment.baseAddress, value, true);
+    const offset = address - segment.baseAddress;
+    if (this.#isEpochOpen) this.#barrier(segment, offset, 4);
+    segment.view.setInt32(offset, value, true);
   }
   writeF64(address: Address, value: number): void {
-    if (this.#isEpochOpen) this.#barrier(address, 8);
     const segment = this.#segmentAt(address);
-    segment.view.setFloat64(address - segment.baseAddress, value, true);
+    const offset = address - segment.baseAddress;
+    if (this.#isEpochOpen) this.#barrier(segment, offset, 8);
+    segment.view.setFloat64(offset, value, true);
   }
   writeAddress(address: Address, value: Address): void {
     if (!(value % ALLOCATION_ALIGNMENT_BYTES === 0 && value < HEAP_ADDRESS_SPACE_BYTES)) assert.fail(`unaligned address ${value}`);
@@ -340,31 +347,31 @@ export class PagedHeap implements Heap {
   }
   copyIn(address: Address, source: Uint8Array, sourceStart: number, length: number): void {
     if (length === 0) return;
-    if (this.#isEpochOpen) this.#barrier(address, length);
     const segment = this.#segmentAt(address);
     const offset = address - segment.baseAddress;
     assert.ok(offset + length <= segment.sizeBytes, 'write past the end of a segment');
+    if (this.#isEpochOpen) this.#barrier(segment, offset, length);
     if (sourceStart === 0 && length === source.length) segment.bytes.set(source, offset);
     else if (Buffer.isBuffer(source)) source.copy(segment.nodeBuffer, offset, sourceStart, sourceStart + length);
     else segment.bytes.set(source.subarray(sourceStart, sourceStart + length), offset);
   }
   move(targetAddress: Address, sourceAddress: Address, length: number): void {
     if (length === 0) return;
-    if (this.#isEpochOpen) this.#barrier(targetAddress, length);
     const target = this.#segmentAt(targetAddress);
     const source = this.#segmentAt(sourceAddress);
     const targetOffset = targetAddress - target.baseAddress;
     const sourceOffset = sourceAddress - source.baseAddress;
-    assert.ok(targetOffset + length <= target.sizeBytes && sourceOffset + length <= source.sizeBytes);
+    assert.ok(targetOffset + length <= target.sizeBytes && sourceOffset + length <= source.sizeBytes, 'move past the end of a segment');
+    if (this.#isEpochOpen) this.#barrier(target, targetOffset, length);
     if (target === source) target.bytes.copyWithin(targetOffset, sourceOffset, sourceOffset + length);
     else target.bytes.set(source.bytes.subarray(sourceOffset, sourceOffset + length), targetOffset);
   }
   fill(address: Address, byte: number, length: number): void {
     if (length === 0) return;
-    if (this.#isEpochOpen) this.#barrier(address, length);
     const segment = this.#segmentAt(address);
     const offset = address - segment.baseAddress;
     assert.ok(offset + length <= segment.sizeBytes, 'write past the end of a segment');
+    if (this.#isEpochOpen) this.#barrier(segment, offset, length);
     segment.bytes.fill(byte, offset, offset + length);
   }
 
@@ -394,6 +401,7 @@ export class PagedHeap implements Heap {
     this.#epoch++;
     this.#pageCountAtStart = this.#pageCount;
     this.#pagesCopied = 0;
+    this.#isEpochFailed = false;
     this.#shadowPool.releaseAll();
     this.#shadowPool.resetPeak();
     const releaseRing = createReleaseRing(this.#pageCountAtStart);
@@ -420,6 +428,14 @@ export class PagedHeap implements Heap {
     this.#isEpochOpen = false;
     this.#releaseRing = null;
     this.#shadowPool.reset();
+  }
+
+  /**
+   * True if the open (or last) epoch could not save a page because the shadow pool could not
+   * grow: that snapshot is lost (its reader throws), the heap itself is intact.
+   */
+  get isEpochFailed(): boolean {
+    return this.#isEpochFailed;
   }
 
   reclaimShadowPages(): number {
@@ -520,8 +536,7 @@ export class PagedHeap implements Heap {
     const slotSizeBytes = this.#classes.slotSizesBytes[classIndex];
     const nextSlotOffset = slotOffset + slotSizeBytes;
     if (nextSlotOffset + slotSizeBytes > this.#classes.slotCounts[classIndex] * slotSizeBytes) return SLOT_NONE;
-    const nextAddress = segment.baseAddress + pageOffset + nextSlotOffset;
-    if (this.#isEpochOpen) this.#barrier(nextAddress, 4);
+    if (this.#isEpochOpen) this.#barrier(segment, pageOffset + nextSlotOffset, 4);
     segment.view.setUint32(pageOffset + nextSlotOffset, SLOT_UNTOUCHED_REST, true);
     return nextSlotOffset;
   }
@@ -551,7 +566,7 @@ export class PagedHeap implements Heap {
     }
     const segment = this.#segments[this.#pageSegment[page]];
     const descriptor = this.#descriptorOffset(segment, page);
-    if (this.#isEpochOpen) this.#barrier(address, 4);
+    if (this.#isEpochOpen) this.#barrier(segment, address - segment.baseAddress, 4);
     segment.view.setUint32(address - segment.baseAddress, segment.view.getUint32(descriptor + 4, true), true);
     this.#setDescriptorWordAt(segment, descriptor + 4, slotOffset);
     this.#setDescriptorWordAt(segment, descriptor, packDescriptorWord0(PAGE_KIND_SLAB, classIndex, freeSlotCount));
@@ -685,7 +700,7 @@ export class PagedHeap implements Heap {
   #countAllocation(deltaBytes: number, deltaCount: number): void {
     this.#bytesAllocated += deltaBytes;
     this.#allocationCount += deltaCount;
-    if (this.#isEpochOpen) this.#barrier(HEADER_BYTES_ALLOCATED_OFFSET, 16);
+    if (this.#isEpochOpen) this.#barrier(this.#segments[0], HEADER_BYTES_ALLOCATED_OFFSET, 16);
     const header = this.#header as DataView;
     header.setFloat64(HEADER_BYTES_ALLOCATED_OFFSET, this.#bytesAllocated, true);
     header.setFloat64(HEADER_ALLOCATION_COUNT_OFFSET, this.#allocationCount, true);
@@ -701,7 +716,7 @@ export class PagedHeap implements Heap {
   }
 
   #setHeaderU32(offset: number, value: number): void {
-    if (this.#isEpochOpen) this.#barrier(offset, 4);
+    if (this.#isEpochOpen) this.#barrier(this.#segments[0], offset, 4);
     (this.#header as DataView).setUint32(offset, value, true);
   }
 
@@ -885,34 +900,54 @@ export class PagedHeap implements Heap {
     this.#setDescriptorWordAt(segment, this.#descriptorOffset(segment, page) + word * 4, value);
   }
   #setDescriptorWordAt(segment: Segment, offset: number, value: number): void {
-    if (this.#isEpochOpen) this.#barrier(segment.baseAddress + offset, 4);
+    if (this.#isEpochOpen) this.#barrier(segment, offset, 4);
     segment.view.setUint32(offset, value, true);
   }
 
-  /** Claims every page of [address, address+length) that the open epoch still needs. */
-  #barrier(address: Address, length: number): void {
-    const firstPage = Math.floor(address / this.pageSizeBytes);
-    const lastPage = Math.min(Math.floor((address + length - 1) / this.pageSizeBytes), this.#pageCountAtStart - 1);
-    for (let page = firstPage; page <= lastPage; page++) {
-      this.#claimPage(page, this.#segments[this.#pageSegment[page]]);
+  /**
+   * Claims every page of [offset, offset+length) in `segment` that the open epoch still needs.
+   * Writes never cross a segment (allocations lie inside one), so one segment covers the range.
+   */
+  #barrier(segment: Segment, offset: number, length: number): void {
+    const firstIndex = Math.floor(offset / this.pageSizeBytes);
+    const lastIndex = Math.floor((offset + length - 1) / this.pageSizeBytes);
+    for (let index = firstIndex; index <= lastIndex; index++) {
+      if (segment.writerEpochs[index] !== this.#epoch) this.#claimPage(segment.firstPage + index, segment);
     }
   }
 
+  /** First write to `page` in this epoch: run the claim protocol if the snapshot needs it. */
   #claimPage(page: number, segment: Segment): void {
-    if (page >= this.#pageCountAtStart) return;
     const index = page - segment.firstPage;
+    if (page < this.#pageCountAtStart) this.#claimSnapshotPage(segment, index);
+    segment.writerEpochs[index] = this.#epoch;
+  }
+
+  #claimSnapshotPage(segment: Segment, index: number): void {
     const base = index * PAGE_STATE_FIELD_COUNT;
-    if (Atomics.load(segment.state, base + PAGE_STATE_READY) === this.#epoch) return;
+    if (Atomics.load(segment.state, base + PAGE_STATE_READY) === this.#epoch) return; // the reader took it
     if (!claimForWriter(segment.state, base, this.#epoch)) return;
-    if (Atomics.load(segment.state, base + PAGE_STATE_USED) === 0) {
-      Atomics.store(segment.state, base + PAGE_STATE_SHADOW, SHADOW_UNUSED);
-    } else {
-      this.reclaimShadowPages();
-      const slot = this.#shadowPool.save(segment.bytes, index * this.pageSizeBytes);
-      Atomics.store(segment.state, base + PAGE_STATE_SHADOW, slot);
-      this.#pagesCopied++;
-    }
+    const isUsed = Atomics.load(segment.state, base + PAGE_STATE_USED) !== 0;
+    const shadow = isUsed ? this.#savePage(segment, index) : SHADOW_UNUSED;
+    Atomics.store(segment.state, base + PAGE_STATE_SHADOW, shadow);
     publishReady(segment.state, base, this.#epoch);
+  }
+
+  /**
+   * Copies a page into a shadow slot. If the pool cannot grow (no memory), the snapshot fails,
+   * not the write: the page is marked SHADOW_FAILED, and the reader reports the failure.
+   */
+  #savePage(segment: Segment, index: number): number {
+    this.reclaimShadowPages();
+    try {
+      const slot = this.#shadowPool.save(segment.bytes, index * this.pageSizeBytes);
+      this.#pagesCopied++;
+      return slot;
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      this.#isEpochFailed = true;
+      return SHADOW_FAILED;
+    }
   }
 
   #integrityView(): IntegrityView {

@@ -6,7 +6,8 @@
  *   CLAIM   epoch of the last claim (main's first write or the reader's read in that epoch)
  *   READY   epoch whose claim has finished: the page may be written / its copy may be read
  *   SHADOW  after a main-thread claim: shadow slot holding the old bytes, SHADOW_UNUSED if the
- *           page held nothing at the snapshot point; after a reader claim: SHADOW_READ
+ *           page held nothing at the snapshot point, SHADOW_FAILED if main had no memory to save
+ *           it (the snapshot fails, readPage throws); after a reader claim: SHADOW_READ
  *   USED    1 if the page holds something (metadata, slab, run); written by main only, and only
  *           after main has claimed the page in the open epoch
  *
@@ -41,6 +42,8 @@ export const PAGE_STATE_USED = 3;
 
 export const SHADOW_UNUSED = -1;
 export const SHADOW_READ = -2;
+/** Main could not save the page (no memory for shadow pages): the snapshot has failed. */
+export const SHADOW_FAILED = -3;
 
 const RING_WRITE_INDEX = 0;
 const RING_READ_INDEX = 1;
@@ -193,7 +196,7 @@ export class EpochReader {
     const base = (pageNumber - segment.firstPage) * PAGE_STATE_FIELD_COUNT;
     for (;;) {
       const claim = Atomics.load(state, base + PAGE_STATE_CLAIM);
-      if (claim === this.epoch) return this.#readClaimedByWriter(state, base, target);
+      if (claim === this.epoch) return this.#readClaimedByWriter(pageNumber, state, base, target);
       assert.ok(claim < this.epoch, 'page claimed by a newer epoch');
       if (Atomics.compareExchange(state, base + PAGE_STATE_CLAIM, claim, this.epoch) !== claim) continue;
       const isUsed = Atomics.load(state, base + PAGE_STATE_USED) !== 0;
@@ -208,10 +211,13 @@ export class EpochReader {
     }
   }
 
-  #readClaimedByWriter(state: Int32Array, base: number, target: Uint8Array): PageReadResult {
+  #readClaimedByWriter(pageNumber: number, state: Int32Array, base: number, target: Uint8Array): PageReadResult {
     this.#waitReady(state, base);
     const slot = Atomics.load(state, base + PAGE_STATE_SHADOW);
     if (slot === SHADOW_UNUSED) return 'unused';
+    if (slot === SHADOW_FAILED) {
+      throw new Error(`Snapshot failed: no memory for a shadow copy of a page the main thread wrote (page ${pageNumber})`);
+    }
     assert.ok(slot !== SHADOW_READ, 'page read twice in one epoch');
     const chunkIndex = Math.floor(slot / this.#shadowChunkPageCount);
     const chunk = this.#shadowChunkAt(chunkIndex);

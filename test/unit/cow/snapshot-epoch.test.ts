@@ -45,6 +45,21 @@ test('a reader built from another protocol version refuses the share', () => {
   expect(() => new EpochReader(share)).toThrow(/protocol/);
 });
 
+test('a page main could not save makes the reader fail the snapshot with a clear error', () => {
+  const { heap, address } = heapWithRun(1);
+  const share = heap.openEpoch();
+  const page = pageOf(address);
+  const segment = share.segments.find((candidate) => page >= candidate.firstPage && page < candidate.firstPage + candidate.pageCount);
+  const state = new Int32Array(segment!.pageState);
+  const base = (page - segment!.firstPage) * 4;
+  // What the main thread publishes when the shadow pool cannot grow: claimed, ready, failed.
+  state[base] = share.epoch;
+  state[base + 2] = -3;
+  state[base + 1] = share.epoch;
+  expect(() => read(new EpochReader(share), page)).toThrow(/Snapshot failed/);
+  expect(heap.isEpochFailed).toBe(false);
+});
+
 describe('epochs on the heap', () => {
   test('only one epoch can be open, and closing twice is harmless', () => {
     const heap = createHeap(OPTIONS);
