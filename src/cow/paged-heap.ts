@@ -17,13 +17,17 @@
  *   fit a larger run, or a smaller final one that fits under maxmemory). Segments are never
  *   released: a worker may hold them during a snapshot.
  * - Reads are direct: page -> segment table -> DataView. Writes call #barrier first only while
- *   an epoch is open (one boolean test otherwise), which claims each touched page that existed
- *   when the epoch opened (snapshot-epoch.ts) and saves it to the shadow pool if it was in use.
- *   Metadata writes use the same path. Before a page changes between used and free, it is
- *   claimed, so the reader can trust the USED flag it sees after winning a claim.
+ *   an epoch is open (one boolean test otherwise). Per touched page the barrier reads a
+ *   main-thread-only epoch array (a plain load); only the first write to a page in an epoch runs
+ *   the claim protocol (snapshot-epoch.ts, Atomics), saving the page to the shadow pool if it was
+ *   in use when the epoch opened. Metadata writes use the same path. Before a page changes
+ *   between used and free it is claimed, so a reader that wins a claim sees the USED flag of the
+ *   snapshot point.
+ * - openEpoch() is O(segments) plus one release ring of 4 bytes per page (fresh per epoch, so a
+ *   stale reader of an aborted epoch cannot corrupt the next one).
  *
- * Invariants (checked by verifyIntegrity()): descriptors, USED flags, free lists and header
- * counters agree; bytesAllocated + bytesFree + metadataBytes == heapBytes.
+ * Invariants (checked by verifyIntegrity(), heap-integrity.ts): descriptors, USED flags, free
+ * lists and header counters agree; bytesAllocated + bytesFree + metadataBytes == heapBytes.
  * Not here: when snapshots run or how pages are written to disk (src/snapshot).
  */
 import assert from 'node:assert/strict';
