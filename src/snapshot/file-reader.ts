@@ -188,7 +188,7 @@ export class SnapshotFileReader {
         if (body.readUInt32LE(bodyBytes - CHECKSUM_BYTES) !== blockChecksum) {
           throw new SnapshotFileError(`block ${blockIndex} at byte ${offsetBytes} has a bad checksum`);
         }
-        fileChecksum = crc32(body, crc32(blockHeader, fileChecksum));
+        fileChecksum = crc32(body.subarray(bodyBytes - CHECKSUM_BYTES), fileChecksum);
       }
       for (let index = 0; index < blockRecordCount; index += 1) {
         const recordStart = index * pageRecordBytes;

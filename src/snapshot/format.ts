@@ -13,7 +13,10 @@
  *              u32 CRC-32 of the block from its tag up to here (0 when checksums are off)
  *   trailer    u32 TRAILER_TAG, u32 blockCount, u32 recordCount, u32 reserved (0),
  *              u64 fileLengthBytes (the whole file, trailer included),
- *              u32 CRC-32 of every byte before this field (0 when checksums are off)
+ *              u32 file checksum (0 when checksums are off): CRC-32 over the file start (magic
+ *              to header CRC), then each block's CRC field in order, then the trailer's first
+ *              24 bytes. Every byte is covered by exactly one CRC and the chain ties them
+ *              together, so page data is hashed once, not twice.
  *
  * Invariants: page numbers are strictly increasing across the file and below header.pageCount;
  * recordCount in the trailer equals the records in the blocks and header.usedPageCount.
@@ -181,7 +184,7 @@ export interface SnapshotTrailer {
   readonly blockCount: number;
   readonly recordCount: number;
   readonly fileLengthBytes: number;
-  /** CRC-32 of every byte before the checksum field; 0 when checksums are off. */
+  /** The chained file checksum (see the module header); 0 when checksums are off. */
   readonly fileChecksum: number;
 }
 

@@ -173,7 +173,9 @@ export class SnapshotWriterCore {
     } catch (error) {
       return this.#fail('open', `cannot create temp file "${this.#tempPath}": ${errorMessage(error)}`);
     }
-    return this.#writeBytes(encodeFileStart(this.#header));
+    const fileStart = encodeFileStart(this.#header);
+    if (this.#header.checksums) this.#fileChecksum = crc32(fileStart);
+    return this.#writeBytes(fileStart);
   }
 
   #writePages(pageBudget: number): boolean {
@@ -205,6 +207,9 @@ export class SnapshotWriterCore {
     const checksumOffset = BLOCK_HEADER_BYTES + this.#blockRecordCount * this.#recordBytes;
     const checksum = this.#header.checksums ? crc32(this.#block.subarray(0, checksumOffset)) : 0;
     this.#block.writeUInt32LE(checksum, checksumOffset);
+    // The file checksum chains block checksums, not block bytes: every byte is covered once.
+    const checksumField = this.#block.subarray(checksumOffset, checksumOffset + CHECKSUM_BYTES);
+    if (this.#header.checksums) this.#fileChecksum = crc32(checksumField, this.#fileChecksum);
     const bytes = this.#block.subarray(0, checksumOffset + CHECKSUM_BYTES);
     this.#blockRecordCount = 0;
     this.#blockCount += 1;
@@ -294,7 +299,6 @@ export class SnapshotWriterCore {
     } catch (error) {
       return this.#fail('write', `cannot write "${this.#tempPath}" at byte ${this.#positionBytes}: ${errorMessage(error)}`);
     }
-    if (this.#header.checksums) this.#fileChecksum = crc32(bytes, this.#fileChecksum);
     this.#positionBytes += bytes.length;
     return true;
   }
