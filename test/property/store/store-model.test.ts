@@ -441,7 +441,7 @@ class RehashCommand implements Cmd {
 }
 
 const LONG_KEY = 'k'.repeat(70);
-const keyArb = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', LONG_KEY);
+const keyArb = fc.constantFrom('', 'a', 'b', 'c', 'd', 'e', 'f', 'g', LONG_KEY);
 const dbArb = fc.nat({ max: DATABASES - 1 });
 const integerTextArb = fc.oneof(
   fc.bigInt({ min: -1000n, max: 1000n }),
