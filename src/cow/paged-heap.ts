@@ -111,7 +111,11 @@ export const SHADOW_POOL_SIZE_BYTES_DEFAULT = 1024 * 1024;
 
 export type { HeapIntegrityReport } from './heap-integrity.js';
 
-/** Creates an empty heap (segment 0 with the header; more segments as it grows). */
+/**
+ * Creates an empty heap: segment 0 (header, descriptors, data pages; an ordinary segment, or
+ * less if maxmemory says so, but never less than header + descriptors + one page), then more
+ * segments as it grows. Throws (assert) on invalid options.
+ */
 export function createHeap(options: HeapOptions): PagedHeap {
   return new PagedHeap(options, null);
 }

@@ -214,6 +214,35 @@ describe('reads and writes', () => {
   });
 });
 
+describe('page and address math', () => {
+  test('an address is page * pageSize + offset: the page image holds its bytes at that offset', () => {
+    const heap = tinyHeap();
+    const small = heap.allocate(24);
+    const run = heap.allocate(64 * 3);
+    expect(run % 64).toBe(0);
+    heap.copyIn(small, Buffer.from('abc'), 0, 3);
+    heap.writeU8(run + 64 * 2 + 5, 0x7e);
+    const image = new Uint8Array(64);
+    expect(heap.readPageImage(Math.floor(small / 64), image)).toBe(true);
+    expect(Buffer.from(image.subarray(small % 64, (small % 64) + 3)).toString()).toBe('abc');
+    expect(heap.readPageImage(run / 64 + 2, image)).toBe(true);
+    expect(image[5]).toBe(0x7e);
+  });
+
+  test('page numbers run across segments without gaps', () => {
+    const heap = tinyHeap();
+    for (let index = 0; index < 20; index++) heap.allocate(64 * 4);
+    const layout = heap.layout();
+    expect(layout[0].firstPage).toBe(0);
+    for (let index = 1; index < layout.length; index++) {
+      expect(layout[index].firstPage).toBe(layout[index - 1].firstPage + layout[index - 1].pageCount);
+    }
+    const last = layout[layout.length - 1];
+    expect(heap.pageCount).toBe(last.firstPage + last.pageCount);
+    expect(heap.stats().heapBytes).toBe(heap.pageCount * 64);
+  });
+});
+
 describe('long byte strings', () => {
   test('compare and equality agree with Buffer.compare beyond the short-string loop', () => {
     const heap = tinyHeap();
