@@ -800,12 +800,15 @@ export class Store {
       const value = pairs[i + 1];
       const encoding = stringEncodingFor(value.length <= I64_TEXT_BYTES_MAX && parseI64(value) !== null, value.length);
       const entry = this.#buildString(pairs[i], hashes[i / 2], value, encoding, -1, nowMs);
-      if (entry === NULL_ADDRESS || (i === 0 && !table.prepareInsert())) {
-        if (entry !== NULL_ADDRESS) built.push(entry);
+      if (entry === NULL_ADDRESS) {
         for (const address of built) this.#heap.free(address);
         return OUT_OF_MEMORY;
       }
       built.push(entry);
+    }
+    if (!table.prepareInsert()) {
+      for (const address of built) this.#heap.free(address);
+      return OUT_OF_MEMORY;
     }
     // Phase 3: install (the table has buckets now, so linking needs no memory).
     for (let i = 0; i < pairs.length; i += 2) {
