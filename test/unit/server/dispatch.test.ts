@@ -1,0 +1,134 @@
+import { describe, expect, test } from 'vitest';
+import { AssertionError } from 'node:assert';
+import { createInProcessServer } from '../../helpers/in-process-server.js';
+import { defineCommand } from '../../../src/server/commands/define.js';
+
+describe('dispatch', () => {
+  test('looks commands up case-insensitively', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    expect(run(client, ['ping'])).toEqual({ simple: 'PONG' });
+    expect(run(client, ['PiNg'])).toEqual({ simple: 'PONG' });
+    expect(run(client, ['config', 'get', 'HZ'])).toEqual(['hz', '10']);
+  });
+
+  test('answers an unknown command with Redis\'s text, echoing at most 128 bytes of arguments', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    expect(run(client, ['NOPE'])).toEqual({ error: "ERR unknown command 'NOPE', with args beginning with: " });
+    const long = 'a'.repeat(200);
+    const reply = run(client, ['NOPE', long, 'b']) as { error: string };
+    expect(reply.error).toBe(`ERR unknown command 'NOPE', with args beginning with: '${'a'.repeat(128)}' `);
+  });
+
+  test('replaces CR and LF echoed from the client with spaces', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    expect(run(client, ['NO\r\nPE', 'x\ny'])).toEqual({ error: "ERR unknown command 'NO  PE', with args beginning with: 'x y' " });
+  });
+
+  test('checks arity: exact for positive, at least for negative', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    expect(run(client, ['ECHO'])).toEqual({ error: "ERR wrong number of arguments for 'echo' command" });
+    expect(run(client, ['ECHO', 'a', 'b'])).toEqual({ error: "ERR wrong number of arguments for 'echo' command" });
+    expect(run(client, ['CONFIG'])).toEqual({ error: "ERR wrong number of arguments for 'config' command" });
+    expect(run(client, ['CONFIG', 'GET'])).toEqual({ error: "ERR wrong number of arguments for 'config|get' command" });
+    expect(run(client, ['CONFIG', 'SET', 'hz'])).toEqual({ error: "ERR wrong number of arguments for 'config|set' command" });
+  });
+
+  test('a container command without a subcommand runs its own handler when its arity allows', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    expect(Array.isArray(run(client, ['COMMAND']))).toBe(true);
+  });
+
+  test('refuses everything but AUTH/HELLO/QUIT/RESET with NOAUTH until authenticated', () => {
+    const { connect, run } = createInProcessServer({ requirepass: 'pw' });
+    const { client } = connect();
+    expect(run(client, ['PING'])).toEqual({ error: 'NOAUTH Authentication required.' });
+    expect(run(client, ['NOPE'])).toEqual({ error: "ERR unknown command 'NOPE', with args beginning with: " });
+    expect(run(client, ['AUTH', 'pw'])).toEqual({ simple: 'OK' });
+    expect(run(client, ['PING'])).toEqual({ simple: 'PONG' });
+    expect(run(client, ['RESET'])).toEqual({ simple: 'RESET' });
+    expect(run(client, ['PING'])).toEqual({ error: 'NOAUTH Authentication required.' });
+  });
+
+  test('queues commands in MULTI and flags the transaction on arity errors', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    expect(run(client, ['MULTI'])).toEqual({ simple: 'OK' });
+    expect(run(client, ['SET', 'k', 'v'])).toEqual({ simple: 'QUEUED' });
+    expect(run(client, ['MULTI'])).toEqual({ error: 'ERR MULTI calls can not be nested' });
+    expect(run(client, ['GET'])).toEqual({ error: "ERR wrong number of arguments for 'get' command" });
+    expect(run(client, ['EXEC'])).toEqual({ error: 'EXECABORT Transaction discarded because of previous errors.' });
+    expect(run(client, ['GET', 'k'])).toBeNull();
+  });
+
+  test('runs WATCH, DISCARD and SHUTDOWN rules inside MULTI as Redis does', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    run(client, ['MULTI']);
+    expect(run(client, ['WATCH', 'k'])).toEqual({ error: 'ERR WATCH inside MULTI is not allowed' });
+    expect(run(client, ['SHUTDOWN'])).toEqual({ error: 'ERR Command not allowed inside a transaction' });
+    expect(run(client, ['DISCARD'])).toEqual({ simple: 'OK' });
+    expect(run(client, ['DISCARD'])).toEqual({ error: 'ERR DISCARD without MULTI' });
+  });
+
+  test('EXEC answers one array holding each queued command\'s reply, errors included', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    run(client, ['MULTI']);
+    run(client, ['SET', 'n', 'x']);
+    run(client, ['INCR', 'n']);
+    run(client, ['ECHO', 'e']);
+    expect(run(client, ['EXEC'])).toEqual([{ simple: 'OK' }, { error: 'ERR value is not an integer or out of range' }, 'e']);
+  });
+
+  test('a command that throws gets ERR internal error and the connection keeps working', () => {
+    const { server, connect, run } = createInProcessServer();
+    server.addCommands([defineCommand({ name: 'BOOM', arity: 1, flags: [], group: 'test', summary: 'throws', run: (context) => {
+      context.reply.bulk('partial output that must be dropped');
+      throw new Error('boom');
+    } })]);
+    const { client } = connect();
+    expect(run(client, ['BOOM'])).toEqual({ error: 'ERR internal error' });
+    expect(run(client, ['PING'])).toEqual({ simple: 'PONG' });
+  });
+
+  test('an AssertionError in a handler is reported as a bug', () => {
+    const { server, connect, run, fatalErrors } = createInProcessServer();
+    server.addCommands([defineCommand({ name: 'BUG', arity: 1, flags: [], group: 'test', summary: 'asserts', run: () => {
+      throw new AssertionError({ message: 'invariant broken' });
+    } })]);
+    const { client } = connect();
+    expect(run(client, ['BUG'])).toEqual({ error: 'ERR internal error' });
+    expect(fatalErrors).toHaveLength(1);
+  });
+
+  test('all replies of one read leave in one socket write', () => {
+    const { connect } = createInProcessServer();
+    const { client, socket } = connect();
+    client.parser.feed(Buffer.from('PING\r\nPING\r\nECHO x\r\n'));
+    client.processInput();
+    client.flush();
+    expect(socket.written).toHaveLength(1);
+    expect(socket.written[0].toString()).toBe('+PONG\r\n+PONG\r\n$1\r\nx\r\n');
+  });
+
+  test('refuses denyoom commands when over maxmemory', () => {
+    const { server, connect, run } = createInProcessServer();
+    const { client } = connect();
+    run(client, ['SET', 'k', 'v']);
+    server.config.values.maxmemoryBytes = 1;
+    expect(run(client, ['SET', 'k2', 'v'])).toEqual({ error: "OOM command not allowed when used memory > 'maxmemory'." });
+    expect(run(client, ['GET', 'k'])).toBe('v');
+  });
+
+  test('protocol errors are answered and the connection closes after the reply', () => {
+    const { connect, runRaw } = createInProcessServer();
+    const { client, socket } = connect();
+    expect(runRaw(client, Buffer.from('PING\r\n*1\r\nx\r\n'))).toEqual([{ simple: 'PONG' }, { error: "ERR Protocol error: expected '$', got 'x'" }]);
+    expect(socket.isEnded).toBe(true);
+  });
+});
