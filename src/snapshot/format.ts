@@ -26,7 +26,9 @@
 
 import { Packr } from 'msgpackr';
 
+import { PAGE_SIZE_BYTES_MAX, PAGE_SIZE_BYTES_MIN } from '../cow/heap.js';
 import { HEAP_LAYOUT_VERSION } from '../cow/heap-layout.js';
+import { HEAP_ADDRESS_SPACE_BYTES } from '../cow/paged-heap.js';
 import { crc32 } from './checksum.js';
 
 /** First 8 bytes of every snapshot. */
@@ -141,7 +143,8 @@ export function findInvalidHeaderField(value: unknown): string | null {
   const header = value as Record<string, unknown>;
   const isCount = (field: unknown): boolean => Number.isSafeInteger(field) && (field as number) >= 0;
   const pageSizeBytes = header.pageSizeBytes;
-  if (!isCount(pageSizeBytes) || (pageSizeBytes as number) < 1) return 'pageSizeBytes';
+  if (!isCount(pageSizeBytes) || (pageSizeBytes as number) < PAGE_SIZE_BYTES_MIN) return 'pageSizeBytes';
+  if ((pageSizeBytes as number) > PAGE_SIZE_BYTES_MAX) return 'pageSizeBytes';
   if (((pageSizeBytes as number) & ((pageSizeBytes as number) - 1)) !== 0) return 'pageSizeBytes';
   if (!isCount(header.formatVersion)) return 'formatVersion';
   if (!isCount(header.heapLayoutVersion)) return 'heapLayoutVersion';
@@ -151,6 +154,8 @@ export function findInvalidHeaderField(value: unknown): string | null {
   if (typeof header.checksums !== 'boolean') return 'checksums';
   if (!Array.isArray(header.keyCountsPerDb) || !header.keyCountsPerDb.every(isCount)) return 'keyCountsPerDb';
   if (!isCount(header.pageCount)) return 'pageCount';
+  // A heap larger than its address space cannot exist: refuse before allocating segments for it.
+  if ((header.pageCount as number) * (pageSizeBytes as number) > HEAP_ADDRESS_SPACE_BYTES) return 'pageCount';
   if (!isCount(header.usedPageCount) || (header.usedPageCount as number) > (header.pageCount as number)) {
     return 'usedPageCount';
   }

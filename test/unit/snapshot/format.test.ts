@@ -40,6 +40,9 @@ describe('format', () => {
     expect(findInvalidHeaderField(null)).toBe('header');
     expect(findInvalidHeaderField([1, 2])).toBe('header');
     expect(findInvalidHeaderField({ ...HEADER, pageSizeBytes: 100 })).toBe('pageSizeBytes');
+    expect(findInvalidHeaderField({ ...HEADER, pageSizeBytes: 2 ** 30 })).toBe('pageSizeBytes');
+    expect(findInvalidHeaderField({ ...HEADER, pageSizeBytes: 32 })).toBe('pageSizeBytes');
+    expect(findInvalidHeaderField({ ...HEADER, pageCount: 2 ** 40, usedPageCount: 0 })).toBe('pageCount');
     expect(findInvalidHeaderField({ ...HEADER, strategy: 7 })).toBe('strategy');
     expect(findInvalidHeaderField({ ...HEADER, usedPageCount: 9 })).toBe('usedPageCount');
     expect(findInvalidHeaderField({ ...HEADER, blockPageCount: 0 })).toBe('blockPageCount');
