@@ -189,15 +189,24 @@ export class SnapshotService {
   }
 
   /**
+   * Stops a running background save (FLUSHALL does this in Redis, before saving the empty
+   * keyspace); its temp file is removed. Not an error: rdb_last_bgsave_status is unchanged.
+   */
+  async abortBackgroundSave(): Promise<void> {
+    const running = this.#running;
+    if (running === null) return;
+    running.background.abort();
+    await running.background.finished;
+  }
+
+  /**
    * SHUTDOWN / SIGTERM: stop a running background save (its temp file is removed), then save
    * synchronously if asked to ('default' saves when save rules exist, as Redis does).
    */
   async beforeShutdown(saveMode: ShutdownSaveMode): Promise<SaveOutcome> {
-    const running = this.#running;
-    if (running !== null) {
+    if (this.#running !== null) {
       this.#options.log('warning', 'There is a background save in progress: stopping it before shutdown');
-      running.background.abort();
-      await running.background.finished;
+      await this.abortBackgroundSave();
     }
     const shouldSave = saveMode === 'save' || (saveMode === 'default' && this.#options.settings().saveRules.length > 0);
     if (!shouldSave) return { status: 'ok' };
@@ -376,6 +385,9 @@ export class SnapshotService {
       this.#lastBgsaveStatus = 'ok';
       this.#recordSuccess(running.background.startMs, running.changesAtStart);
       this.#options.log('notice', 'Background saving terminated with success');
+    } else if (outcome.failure?.step === 'aborted') {
+      // Stopped on request (shutdown, FLUSHALL): not an error, as Redis's SIGUSR1 kill is not.
+      this.#options.log('notice', 'Background saving stopped by request');
     } else {
       this.#lastBgsaveStatus = 'err';
       this.#options.log('warning', `Background saving error: ${describeFailure(outcome.failure)}`);

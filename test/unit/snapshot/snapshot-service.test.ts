@@ -255,4 +255,19 @@ describe('SnapshotService', () => {
     expect(harness.heap.isEpochOpen).toBe(false);
     expect(fs.readdirSync(temp.directory)).toEqual([]);
   });
+
+  test('abortBackgroundSave() stops the save, removes its temp file and is not an error', async () => {
+    const harness = makeHarness();
+    writeSome(harness, 2000, 4);
+    expect(harness.service.bgsave()).toEqual({ status: 'started' });
+    // The abort is queued before the worker's first step, so it always wins.
+    await harness.service.abortBackgroundSave();
+    expect(harness.logs).toContain('notice: Background saving stopped by request');
+    expect(harness.service.isBackgroundSaveInProgress).toBe(false);
+    expect(harness.heap.isEpochOpen).toBe(false);
+    expect(fs.readdirSync(temp.directory).filter((name) => name.startsWith('temp-'))).toEqual([]);
+    expect(harness.service.lastBackgroundSaveStatus).toBe('ok');
+    expect(harness.service.isWriteBlocked()).toBe(false);
+    await harness.service.abortBackgroundSave(); // nothing running: a no-op
+  });
 });
