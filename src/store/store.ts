@@ -252,6 +252,8 @@ export interface DatabaseStats {
   readonly keys: number;
   /** Keys with an expiry. */
   readonly expires: number;
+  /** INFO keyspace's avg_ttl: an estimate from active expiry's samples (0 until it has some). */
+  readonly averageTtlMs: number;
 }
 
 export interface StoreStats {
@@ -305,6 +307,9 @@ const IN_PLACE_SLACK_BYTES = 64;
 const PREALLOCATION_BYTES_MAX = 1024 * 1024;
 /** Buckets between clock checks in activeExpireCycle. */
 const EXPIRE_BUCKETS_PER_CLOCK_CHECK = 16;
+/** Volatile keys per avg_ttl sample, and the smoothing of the estimate (Redis: 20 and 50). */
+const AVG_TTL_SAMPLE_COUNT = 20;
+const AVG_TTL_SMOOTHING = 50;
 /** Shared small integers in Redis: OBJECT REFCOUNT reports SHARED_REFCOUNT for 0..9999. */
 const SHARED_INTEGERS = 10_000;
 const DIGEST_BYTES = 20;
@@ -355,6 +360,8 @@ export class Store {
   /** Active expiry position: the db it works on and a scan cursor per db. */
   #expireDb = 0;
   readonly #expireCursors: number[] = [];
+  /** INFO keyspace's avg_ttl per db, estimated by active expiry as Redis does (not persisted). */
+  readonly #averageTtlsMs: number[] = [];
   /** The key the table's find() compares against (avoids a closure per lookup). */
   #probeKey: Uint8Array = EMPTY_BUFFER;
   readonly #probeEquals = (entry: Address): boolean => {
@@ -424,6 +431,7 @@ export class Store {
       this.#tables.push(new HashTable(heap, header));
       this.#expires.push(heap.readU32(header + DB_EXPIRES_OFFSET));
       this.#expireCursors.push(0);
+      this.#averageTtlsMs.push(0);
     }
   }
 
@@ -1134,6 +1142,7 @@ export class Store {
         this.#expires[db] = heap.readU32(this.#dbHeader(db) + DB_EXPIRES_OFFSET);
         this.#expireCursors[db] = 0;
       }
+      [this.#averageTtlsMs[first], this.#averageTtlsMs[second]] = [this.#averageTtlsMs[second], this.#averageTtlsMs[first]];
     }
     this.#notify(first, null);
     this.#notify(second, null);
@@ -1223,6 +1232,7 @@ export class Store {
     table.clear((entry) => heap.free(entry));
     if (this.#expires[db] !== 0) this.#addExpires(db, -this.#expires[db]);
     this.#expireCursors[db] = 0;
+    this.#averageTtlsMs[db] = 0;
     this.#notify(db, null);
   }
 
@@ -1311,9 +1321,17 @@ export class Store {
     const nowMs = this.#clock();
     const heap = this.#heap;
     const expired: Address[] = [];
+    let ttlSumMs = 0;
+    let ttlSampleCount = 0;
     const collect = (entry: Address): void => {
-      if ((heap.readU8(entry + ENTRY_FLAGS_OFFSET) & ENTRY_FLAG_HAS_EXPIRY) !== 0 &&
-        nowMs > heap.readF64(entry + ENTRY_EXPIRY_OFFSET)) expired.push(entry);
+      if ((heap.readU8(entry + ENTRY_FLAGS_OFFSET) & ENTRY_FLAG_HAS_EXPIRY) === 0) return;
+      const remainingMs = heap.readF64(entry + ENTRY_EXPIRY_OFFSET) - nowMs;
+      if (remainingMs < 0) {
+        expired.push(entry);
+      } else {
+        ttlSumMs += remainingMs;
+        ttlSampleCount++;
+      }
     };
     let deletedCount = 0;
     let bucketCount = 0;
@@ -1327,6 +1345,11 @@ export class Store {
           for (const entry of expired) this.#expireEntry(db, entry);
           deletedCount += expired.length;
           expired.length = 0;
+          if (ttlSampleCount >= AVG_TTL_SAMPLE_COUNT) {
+            this.#recordAverageTtl(db, ttlSumMs / ttlSampleCount);
+            ttlSumMs = 0;
+            ttlSampleCount = 0;
+          }
           bucketCount++;
           const isOutOfTime = bucketCount % EXPIRE_BUCKETS_PER_CLOCK_CHECK === 0 && performance.now() >= deadline;
           if (cursor !== 0 && (isOutOfTime || bucketCount >= bucketBudget)) {
@@ -1335,11 +1358,22 @@ export class Store {
           }
         } while (cursor !== 0 && this.#expires[db] > 0);
       }
+      if (ttlSampleCount > 0) this.#recordAverageTtl(db, ttlSumMs / ttlSampleCount);
+      ttlSumMs = 0;
+      ttlSampleCount = 0;
       this.#expireCursors[db] = 0;
       this.#expireDb = (db + 1) % this.#databaseCount;
       if (bucketCount >= bucketBudget || performance.now() >= deadline) break;
     }
     return deletedCount;
+  }
+
+  /** Redis's running estimate of a db's average TTL: 2% weight per new sample average. */
+  #recordAverageTtl(db: number, sampleAverageMs: number): void {
+    const current = this.#averageTtlsMs[db];
+    this.#averageTtlsMs[db] = current === 0
+      ? sampleAverageMs
+      : (current / AVG_TTL_SMOOTHING) * (AVG_TTL_SMOOTHING - 1) + sampleAverageMs / AVG_TTL_SMOOTHING;
   }
 
   // ---- introspection -------------------------------------------------------------------------
@@ -1422,7 +1456,11 @@ export class Store {
   stats(): StoreStats {
     const databases: DatabaseStats[] = [];
     for (let db = 0; db < this.#databaseCount; db++) {
-      databases.push({ keys: this.#tables[db].count, expires: this.#expires[db] });
+      const expires = this.#expires[db];
+      databases.push({
+        keys: this.#tables[db].count, expires,
+        averageTtlMs: expires === 0 ? 0 : Math.round(this.#averageTtlsMs[db]),
+      });
     }
     return {
       expiredKeys: this.#expiredKeys,
