@@ -241,6 +241,8 @@ export class SnapshotService {
       const seconds = ((this.#clock() - startMs) / 1000).toFixed(3);
       this.#options.log('notice', `Done loading snapshot, keys loaded: ${result.keysLoaded}, keys expired: ${result.keysExpired}.`);
       this.#options.log('notice', `DB loaded from disk: ${seconds} seconds`);
+    } else if (result.status === 'invalid') {
+      this.#options.log('warning', result.message);
     }
     return result;
   }

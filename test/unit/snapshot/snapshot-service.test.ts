@@ -96,7 +96,12 @@ describe('SnapshotService', () => {
     expect(harness.service.bgsave()).toEqual({ status: 'started' });
     expect(harness.service.bgsave()).toEqual({ status: 'alreadyInProgress' });
     expect(harness.service.save()).toEqual({ status: 'alreadyInProgress' });
-    expect(info(harness).rdb_bgsave_in_progress).toBe(1);
+    expect(info(harness)).toMatchObject({
+      rdb_bgsave_in_progress: 1,
+      rdb_current_bgsave_time_sec: 0,
+      snapshot_strategy: 'cow',
+      current_save_keys_total: 50,
+    });
     writeSome(harness, 5, 9); // changes during the save still count after it
     const outcome = await harness.service.waitForBackgroundSave();
     expect(outcome?.status).toBe('ok');
