@@ -83,6 +83,7 @@ export class Client implements CommandContext {
   // ---- lifecycle ----
   isClosed = false;
   #isCloseAfterReply = false;
+  #closeAfterReplyReason: CloseReason = 'quit';
   /** A command held back by CLIENT PAUSE; run when the pause ends. */
   #postponedArgv: Buffer[] | null = null;
   #isProcessing = false;
@@ -141,8 +142,9 @@ export class Client implements CommandContext {
   }
 
   /** Closes the connection once the replies written so far are sent (QUIT, protocol errors). */
-  closeAfterReply(): void {
+  closeAfterReply(reason: CloseReason = 'quit'): void {
     this.#isCloseAfterReply = true;
+    this.#closeAfterReplyReason = reason;
   }
 
   #onData(chunk: Buffer): void {
@@ -176,7 +178,7 @@ export class Client implements CommandContext {
           this.server.logger.verbose(`Protocol error (${result.text}) from client: ${this.describe()}`);
           this.server.stats.protocolErrors++;
           this.reply.error(result.text);
-          this.closeAfterReply();
+          this.closeAfterReply('protocolError');
           break;
         }
         if (!this.#runCommand(result.argv)) break;
@@ -219,7 +221,7 @@ export class Client implements CommandContext {
     if (this.#isCloseAfterReply) {
       this.isClosed = true;
       this.socket.end();
-      this.server.onClientClosed(this, 'quit');
+      this.server.onClientClosed(this, this.#closeAfterReplyReason);
     }
   }
 

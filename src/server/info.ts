@@ -120,7 +120,7 @@ function persistenceSection(server: Server): Field[] {
   return [
     ['loading', 0],
     ['async_loading', 0],
-    ['rdb_changes_since_last_save', 0],
+    ['rdb_changes_since_last_save', server.changeCount - server.persistence.changeCountAtLastSave],
     ['rdb_bgsave_in_progress', 0],
     ['rdb_last_save_time', Math.floor(server.persistence.lastSaveTimeMs / 1000)],
     ['rdb_last_bgsave_status', server.persistence.isLastBackgroundSaveFailed ? 'err' : 'ok'],

@@ -19,11 +19,11 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { CommandSpec } from './command-types.js';
 import type { Store } from '../store/store.js';
-import { Client } from './connection.js';
+import { Client, isLoopbackAddress } from './connection.js';
 import type { CloseReason } from './connection.js';
 import { CommandTable, dispatchCommand, shortNameOf } from './dispatch.js';
 import type { DispatchOutcome } from './dispatch.js';
-import type { LiveConfig } from './config.js';
+import type { LiveConfig, ServerConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { PubSubHub } from './pubsub-hub.js';
 import { WatchRegistry } from './watch-registry.js';
@@ -63,6 +63,8 @@ function emptyStats(): ServerStats {
 export interface PersistenceState {
   /** LASTSAVE: until a snapshot exists, the start time (as Redis after start-up without RDB). */
   lastSaveTimeMs: number;
+  /** Server.changeCount when the last snapshot began (rdb_changes_since_last_save). */
+  changeCountAtLastSave: number;
   /** Last background save failed: with stop-writes-on-bgsave-error, writes are refused. */
   isLastBackgroundSaveFailed: boolean;
 }
@@ -95,6 +97,17 @@ export interface ServerOptions {
   readonly onShutdown?: () => void;
 }
 
+/**
+ * Whether a new connection is refused, and with which error: maxclients (Redis:
+ * "max number of clients reached"), then protected mode (no requirepass and a client that is
+ * not on a loopback address gets Redis's DENIED text). Null = accept.
+ */
+export function admissionRefusal(config: ServerConfig, clientCount: number, remoteAddress: string | undefined): string | null {
+  if (clientCount >= config.maxclients) return MAX_CLIENTS_ERROR;
+  if (config.protectedMode && config.requirepass === '' && !isLoopbackAddress(remoteAddress)) return PROTECTED_MODE_DENIED_ERROR;
+  return null;
+}
+
 export class Server {
   readonly config: LiveConfig;
   readonly store: Store;
@@ -112,6 +125,8 @@ export class Server {
   /** Port actually listened on (after start). */
   port = 0;
   isShuttingDown = false;
+  /** Keyspace modifications since start (Redis's server.dirty). */
+  changeCount = 0;
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the active expiry cycle off (tests of lazy expiry). */
   isActiveExpireEnabled = true;
 
@@ -129,6 +144,7 @@ export class Server {
   #pendingWrites = new Set<Client>();
   #isFlushScheduled = false;
   #beforeShutdownHooks: BeforeShutdownHook[] = [];
+  #cronHooks: ((nowMs: number) => void)[] = [];
   #oomCheckedAtMs = -1;
   #isOverMaxmemory = false;
   readonly #onFatal: (error: Error) => void;
@@ -143,7 +159,15 @@ export class Server {
     this.pubsub = new PubSubHub((client) => this.markPendingWrite(client));
     this.watches = new WatchRegistry(options.store);
     this.startTimeMs = Date.now();
-    this.persistence = { lastSaveTimeMs: this.startTimeMs, isLastBackgroundSaveFailed: false };
+    this.persistence = { lastSaveTimeMs: this.startTimeMs, changeCountAtLastSave: 0, isLastBackgroundSaveFailed: false };
+    // The store has one modification listener: it counts changes (Redis's server.dirty, for
+    // save rules and INFO) and invalidates WATCHes while anyone watches.
+    options.store.setModificationListener((db, key) => {
+      this.changeCount++;
+      if (this.watches.watchedKeyCount === 0) return;
+      if (key === null) this.watches.touchDb(db);
+      else this.watches.touchKey(db, key);
+    });
     this.#onFatal = options.onFatal ?? ((error) => { throw error; });
     this.#onShutdown = options.onShutdown ?? (() => undefined);
     this.#registerConfigHooks();
@@ -157,6 +181,11 @@ export class Server {
 
   addBeforeShutdownHook(hook: BeforeShutdownHook): void {
     this.#beforeShutdownHooks.push(hook);
+  }
+
+  /** Runs `hook` on every cron tick (hz per second), e.g. to check `save` rules. */
+  addCronHook(hook: (nowMs: number) => void): void {
+    this.#cronHooks.push(hook);
   }
 
   setInfoSection(name: string, producer: InfoSectionProducer): void {
@@ -271,24 +300,19 @@ export class Server {
 
   #onConnection(socket: net.Socket): void {
     socket.on('error', (error) => this.logger.verbose(`Socket error before accept: ${error.message}`));
-    const { maxclients, protectedMode, requirepass, tcpKeepaliveSeconds } = this.config.values;
     if (this.isShuttingDown) {
       socket.destroy();
       return;
     }
-    if (this.clients.size >= maxclients) {
+    const refusal = admissionRefusal(this.config.values, this.clients.size, socket.remoteAddress);
+    if (refusal !== null) {
       this.stats.rejectedConnections++;
-      socket.end(`-${MAX_CLIENTS_ERROR}\r\n`);
+      this.logger.verbose(`Refused connection from ${socket.remoteAddress}: ${refusal}`);
+      socket.end(`-${refusal}\r\n`);
       return;
     }
-    const nowMs = Date.now();
-    const client = new Client({ id: this.#nextClientId++, socket, server: this, store: this.store, nowMs });
-    if (protectedMode && requirepass === '' && !client.isLoopback) {
-      this.stats.rejectedConnections++;
-      this.logger.verbose(`Denied connection from ${client.remoteAddress}: protected mode`);
-      socket.end(`-${PROTECTED_MODE_DENIED_ERROR}\r\n`);
-      return;
-    }
+    const client = new Client({ id: this.#nextClientId++, socket, server: this, store: this.store, nowMs: Date.now() });
+    const { tcpKeepaliveSeconds } = this.config.values;
     socket.setNoDelay(true);
     if (tcpKeepaliveSeconds > 0) socket.setKeepAlive(true, tcpKeepaliveSeconds * 1000);
     this.clients.set(client.id, client);
@@ -435,6 +459,7 @@ export class Server {
         }
       }
       this.#sampleOps(nowMs);
+      for (const hook of this.#cronHooks) hook(nowMs);
       const ticksPerSecond = Math.max(1, Math.round(1000 / periodMs));
       if (this.#cronTickCount % ticksPerSecond === 0) this.#clientsCron(nowMs);
     } catch (error) {

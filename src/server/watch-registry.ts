@@ -1,8 +1,8 @@
 /**
  * WATCH bookkeeping: which clients watch which keys, and marking them dirty when the store
  * reports a modification (Redis's touchWatchedKey / touchAllWatchedKeysInDb).
- * Why the store listener is installed only while someone watches: the store then calls
- * nothing on the write path when WATCH is unused, which is almost always.
+ * The store's single modification listener belongs to the server (it also counts changes for
+ * rdb_changes_since_last_save); the server forwards to touchKey/touchDb while anyone watches.
  * Invariants: a client appears under (db, key) ⇔ client.watchedKeys lists (db, key); no empty
  * sets are kept; a flush or swap of a db (key null) dirties every watcher in that db.
  * Not here: EXEC's decision (commands/transactions.ts).
@@ -20,7 +20,6 @@ export class WatchRegistry {
   readonly #clientsByKey = new Map<string, Set<Client>>();
   /** db → number of (client, key) watches in it, to find the watchers of a flushed db. */
   readonly #clientsByDb = new Map<number, Set<Client>>();
-  #isListening = false;
 
   constructor(store: Store) {
     this.#store = store;
@@ -48,7 +47,6 @@ export class WatchRegistry {
       this.#clientsByDb.set(db, dbClients);
     }
     dbClients.add(client);
-    this.#updateListener();
   }
 
   /** UNWATCH (also after EXEC/DISCARD and when the client goes away). Clears the dirty flag. */
@@ -64,7 +62,6 @@ export class WatchRegistry {
     }
     client.watchedKeys.length = 0;
     client.isWatchDirty = false;
-    this.#updateListener();
   }
 
   /**
@@ -92,14 +89,5 @@ export class WatchRegistry {
     const clients = this.#clientsByDb.get(db);
     if (clients === undefined) return;
     for (const client of clients) client.isWatchDirty = true;
-  }
-
-  #updateListener(): void {
-    const isNeeded = this.#clientsByKey.size > 0;
-    if (isNeeded === this.#isListening) return;
-    this.#isListening = isNeeded;
-    this.#store.setModificationListener(
-      isNeeded ? (db, key) => (key === null ? this.touchDb(db) : this.touchKey(db, key)) : null,
-    );
   }
 }

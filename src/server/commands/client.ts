@@ -233,7 +233,7 @@ function matchesKillFilter(filter: KillFilter, candidate: Client, self: Client, 
 }
 
 function killClient(self: Client, victim: Client): void {
-  if (victim === self) self.closeAfterReply();
+  if (victim === self) self.closeAfterReply('killed');
   else {
     victim.flush();
     victim.close('killed');

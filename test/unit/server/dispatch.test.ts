@@ -132,3 +132,18 @@ describe('dispatch', () => {
     expect(socket.isEnded).toBe(true);
   });
 });
+
+describe('admissionRefusal', () => {
+  test('refuses the client over maxclients and non-loopback clients in protected mode', async () => {
+    const { admissionRefusal } = await import('../../../src/server/server.js');
+    const { defaultServerConfig } = await import('../../../src/server/config.js');
+    const config = defaultServerConfig();
+    expect(admissionRefusal(config, 0, '127.0.0.1')).toBeNull();
+    expect(admissionRefusal(config, 0, '::ffff:127.0.0.5')).toBeNull();
+    expect(admissionRefusal(config, 0, '::1')).toBeNull();
+    expect(admissionRefusal(config, 10000, '127.0.0.1')).toBe('ERR max number of clients reached');
+    expect(admissionRefusal(config, 0, '10.1.2.3')).toMatch(/^DENIED Redis is running in protected mode/);
+    expect(admissionRefusal({ ...config, requirepass: 'pw' }, 0, '10.1.2.3')).toBeNull();
+    expect(admissionRefusal({ ...config, protectedMode: false }, 0, '10.1.2.3')).toBeNull();
+  });
+});
