@@ -241,6 +241,12 @@ export class SnapshotService {
       const seconds = ((this.#clock() - startMs) / 1000).toFixed(3);
       this.#options.log('notice', `Done loading snapshot, keys loaded: ${result.keysLoaded}, keys expired: ${result.keysExpired}.`);
       this.#options.log('notice', `DB loaded from disk: ${seconds} seconds`);
+      const maxMemoryBytes = options.heapOptions.maxMemoryBytes;
+      const heapBytes = result.heap.stats().heapBytes;
+      if (maxMemoryBytes > 0 && heapBytes > maxMemoryBytes) {
+        // As Redis: the data is loaded anyway; eviction (or OOM replies) takes it from here.
+        this.#options.log('warning', `The loaded heap (${heapBytes} bytes) is larger than maxmemory (${maxMemoryBytes} bytes)`);
+      }
     } else if (result.status === 'invalid') {
       this.#options.log('warning', result.message);
     }
