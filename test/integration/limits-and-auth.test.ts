@@ -100,6 +100,26 @@ describe('limits and authentication against the real process', () => {
     expect(await server.exited()).toBe(0);
   });
 
+  test('timeout: an idle client is closed, a subscriber is not', async () => {
+    server = await startServer(['--timeout', '1']);
+    const idle = await RawClient.connect(server.port);
+    const subscriber = await RawClient.connect(server.port);
+    expect(await idle.send(['PING'])).toEqual({ simple: 'PONG' });
+    expect(readable(await subscriber.send(['SUBSCRIBE', 'c']))).toEqual(['subscribe', 'c', 1]);
+    await idle.waitForClose();
+    expect(subscriber.isClosed).toBe(false);
+    subscriber.close();
+  });
+
+  test('SIGTERM shuts the server down cleanly with exit code 0', async () => {
+    server = await startServer();
+    const client = await RawClient.connect(server.port);
+    expect(await client.send(['PING'])).toEqual({ simple: 'PONG' });
+    expect(await server.stop()).toBe(0);
+    await client.waitForClose();
+    expect(server.output()).toMatch(/Received SIGTERM scheduling shutdown/);
+  });
+
   test('an invalid option stops start-up with exit code 1 and a clear message', async () => {
     await expect(startServer(['--page-size', '3000'])).rejects.toThrow(/page-size.*power of two/);
     await expect(startServer(['--no-such-option', '1'])).rejects.toThrow(/unknown option 'no-such-option'/);
