@@ -226,10 +226,13 @@ export class HashTable {
     this.#heap.writeU32(this.#header + (table === 0 ? T0_USED : T1_USED), next);
   }
 
-  /** Rehash work over up to `bucketBudget` buckets; true if rehashing remains. */
+  /**
+   * Rehash work over up to `bucketBudget` buckets; true if more work remains that could be done
+   * now (false when done, or while a snapshot epoch defers it: callers may loop on the result).
+   */
   rehash(bucketBudget: number): boolean {
     if (!this.isRehashing) return false;
-    if (this.#heap.isEpochOpen && !this.#isRehashForced()) return true;
+    if (this.#heap.isEpochOpen && !this.#isRehashForced()) return false;
     const heap = this.#heap;
     const size0 = 2 ** this.#exponent0;
     const mask1 = 2 ** this.#exponent1 - 1;

@@ -1473,7 +1473,9 @@ export class Store {
 
   // ---- housekeeping --------------------------------------------------------------------------
 
-  /** Idle-time rehash work over about `bucketBudget` buckets; true if rehashing remains. */
+  /** Idle-time rehash work over about `bucketBudget` buckets per table; true if more work
+   *  remains that can be done now (false while a snapshot epoch defers it, so a caller may
+   *  loop on the result; stats().isRehashing tells whether a rehash is in progress at all). */
   rehashStep(bucketBudget: number): boolean {
     let isRehashing = false;
     for (const table of this.#tables) {

@@ -114,6 +114,20 @@ describe('HashTable', () => {
     fixture.heap.closeEpoch();
   });
 
+  test('an ordinary rehash waits while an epoch is open, and rehash() says there is nothing to do', () => {
+    const fixture = makeTable();
+    for (let i = 0; i < 4; i++) add(fixture, i);
+    add(fixture, 4); // load 1 reached: a grow starts
+    expect(fixture.table.isRehashing).toBe(true);
+    fixture.heap.openEpoch();
+    expect(fixture.table.rehash(100)).toBe(false);
+    expect(fixture.table.isRehashing).toBe(true);
+    expect(fixture.heap.stats().pagesCopied).toBe(0);
+    fixture.heap.closeEpoch();
+    drainRehash(fixture.table);
+    expect(fixture.table.isRehashing).toBe(false);
+  });
+
   test('load() re-reads the same state from the heap header', () => {
     const fixture = makeTable();
     for (let i = 0; i < 50; i++) add(fixture, i * 31);
