@@ -535,6 +535,24 @@ describe('memory and persistence', () => {
     expect(attached.dbSize(0)).toBe(26);
   });
 
+  test('attach() to a heap saved in the middle of an incremental rehash carries on with it', () => {
+    const { store, heap, now } = makeStore({ pageSizeBytes: 256 });
+    let count = 0;
+    while (!(store.stats().isRehashing && count > 100)) store.set(0, b(`key${count++}`), b('v'));
+    const pages: { pageNumber: number; bytes: Uint8Array }[] = [];
+    for (let pageNumber = 0; pageNumber < heap.pageCount; pageNumber++) {
+      const bytes = new Uint8Array(heap.pageSizeBytes);
+      if (heap.readPageImage(pageNumber, bytes)) pages.push({ pageNumber, bytes });
+    }
+    const restored = restoreHeap({ pageSizeBytes: 256, maxMemoryBytes: 0, segmentPageCount: 64 }, heap.layout(), pages);
+    const attached = Store.attach(restored, { clock: () => now.ms });
+    expect(attached.stats().isRehashing).toBe(true);
+    while (attached.rehashStep(1));
+    expect(attached.stats().isRehashing).toBe(false);
+    for (let i = 0; i < count; i++) expect(attached.exists(0, b(`key${i}`))).toBe(true);
+    expect(attached.dbSize(0)).toBe(count);
+  });
+
   test('attach() refuses a heap without a keyspace', () => {
     const heap = createHeap({ pageSizeBytes: 4096, maxMemoryBytes: 0 });
     expect(() => Store.attach(heap)).toThrow(/no keyspace directory/);
