@@ -1,3 +1,8 @@
+/**
+ * CRC-32: the standard check value, agreement of the native and portable versions, and
+ * incremental use (the writer and reader checksum files piece by piece).
+ */
+
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 

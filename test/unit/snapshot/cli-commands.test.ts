@@ -1,3 +1,8 @@
+/**
+ * `cowkv snapshot inspect|verify`: reports, verdicts and exit codes, and registration on a
+ * commander program.
+ */
+
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

@@ -1,3 +1,8 @@
+/**
+ * The file reader refuses every damaged file: cut at any length, any single flipped bit, random
+ * multi-byte corruption, foreign files and newer versions, each with a message naming the problem.
+ */
+
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

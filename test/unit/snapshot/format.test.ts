@@ -1,3 +1,8 @@
+/**
+ * The snapshot format's pieces: file start (magic, version, header, header CRC), header
+ * validation field by field, trailer encoding, block sizing.
+ */
+
 import { describe, expect, test } from 'vitest';
 
 import {

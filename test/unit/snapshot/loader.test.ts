@@ -1,3 +1,8 @@
+/**
+ * Loading: a saved store comes back with the same digest; expired keys are dropped; missing,
+ * corrupt, truncated, non-heap and keyspace-less files are refused and left untouched.
+ */
+
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

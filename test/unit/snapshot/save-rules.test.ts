@@ -1,3 +1,8 @@
+/**
+ * Redis's save rules: parsing `save` text and deciding when a rule is due (with the retry delay
+ * after a failed save).
+ */
+
 import { describe, expect, test } from 'vitest';
 
 import { SAVE_RETRY_DELAY_MS, SAVE_RULES_DEFAULT, dueSaveRule, parseSaveRules } from '../../../src/snapshot/save-rules.js';

@@ -1,3 +1,8 @@
+/**
+ * The snapshot service as the server uses it: SAVE, BGSAVE (real worker from dist/), save rules
+ * on tick, failures and MISCONF, shutdown, abort, load at start-up and INFO persistence.
+ */
+
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

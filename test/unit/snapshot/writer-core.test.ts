@@ -1,3 +1,8 @@
+/**
+ * The synchronous writer core: stepping gives the same bytes as one pass; a failure injected at
+ * any file operation leaves the previous snapshot intact and no temp file; verify/read/abort paths.
+ */
+
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
