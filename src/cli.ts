@@ -19,18 +19,13 @@ import {
   parseConfigText,
 } from './server/config.js';
 import type { ConfigDirective, ServerConfig } from './server/config.js';
+import { registerSnapshotCommands } from './snapshot/cli-commands.js';
 
 export type CliOutcome =
   /** Start the server. */
   | { readonly kind: 'run'; readonly config: ServerConfig; readonly configFilePath: string | null }
   /** Print `output` (stdout when code 0, else stderr) and exit with `code`. */
   | { readonly kind: 'exit'; readonly code: number; readonly output: string };
-
-/** Signature of the optional hook src/snapshot/cli-commands.ts exports. */
-type RegisterCommands = (program: Command) => void;
-
-/** Where the snapshot layer registers `cowkv snapshot ...`; loaded if present. */
-const SNAPSHOT_CLI_MODULE = './snapshot/cli-commands.js';
 
 function helpAfterText(): string {
   const lines = CONFIG_PARAMETERS.map((parameter) => {
@@ -49,8 +44,11 @@ function helpAfterText(): string {
   ].join('\n');
 }
 
-/** The commander program: help, version, the config-file argument, subcommands. */
-export async function buildProgram(version: string): Promise<Command> {
+/**
+ * The commander program: help, version, the config-file argument, and the subcommands other
+ * layers register (`snapshot inspect|verify`). A subcommand's exit code goes to `onExitCode`.
+ */
+export function buildProgram(version: string, onExitCode: (code: number) => void = () => undefined): Command {
   const program = new Command('cowkv')
     .description('A Redis-compatible in-memory key-value server with copy-on-write background snapshots')
     .version(version, '-v, --version', 'print the version')
@@ -59,19 +57,8 @@ export async function buildProgram(version: string): Promise<Command> {
     .allowUnknownOption(true)
     .allowExcessArguments(true)
     .addHelpText('after', helpAfterText());
-  await registerOptionalCommands(program);
+  registerSnapshotCommands(program, { onExitCode });
   return program;
-}
-
-async function registerOptionalCommands(program: Command): Promise<void> {
-  let loaded: { registerSnapshotCommands?: RegisterCommands };
-  try {
-    loaded = (await import(SNAPSHOT_CLI_MODULE)) as { registerSnapshotCommands?: RegisterCommands };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return;
-    throw error;
-  }
-  loaded.registerSnapshotCommands?.(program);
 }
 
 /** Splits `[config-file] --name words... --name words...` as redis-server does. */
@@ -97,11 +84,12 @@ export function splitArguments(argv: readonly string[]): { configFile: string | 
 
 /** Reads and validates everything; the outcome tells main.ts what to do. */
 export async function parseCommandLine(argv: readonly string[], version: string): Promise<CliOutcome> {
-  const program = await buildProgram(version);
+  let subcommandExitCode = 0;
+  const program = buildProgram(version, (code) => { subcommandExitCode = code; });
   const subcommandNames = new Set(program.commands.map((command) => command.name()));
   const wantsCommander = argv.some((word) => ['-h', '--help', '-v', '--version'].includes(word))
     || (argv.length > 0 && subcommandNames.has(argv[0]));
-  if (wantsCommander) return runCommander(program, argv);
+  if (wantsCommander) return runCommander(program, argv, () => subcommandExitCode);
 
   const split = splitArguments(argv);
   if ('error' in split) return { kind: 'exit', code: 1, output: `${split.error}\nRun cowkv --help for usage.` };
@@ -124,16 +112,16 @@ export async function parseCommandLine(argv: readonly string[], version: string)
   return { kind: 'run', config: built.config, configFilePath };
 }
 
+/** Every command of the program, depth first (subcommands of subcommands too). */
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap((child) => allCommands(child))];
+}
+
 /** Help, version and subcommands: commander runs them; its exits become outcomes. */
-async function runCommander(program: Command, argv: readonly string[]): Promise<CliOutcome> {
+async function runCommander(program: Command, argv: readonly string[], exitCodeOf: () => number): Promise<CliOutcome> {
   let output = '';
   let errorOutput = '';
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => { output += text; },
-    writeErr: (text) => { errorOutput += text; },
-  });
-  for (const command of program.commands) {
+  for (const command of allCommands(program)) {
     command.exitOverride();
     command.configureOutput({ writeOut: (text) => { output += text; }, writeErr: (text) => { errorOutput += text; } });
   }
@@ -145,5 +133,5 @@ async function runCommander(program: Command, argv: readonly string[]): Promise<
     }
     return { kind: 'exit', code: 1, output: (error as Error).message };
   }
-  return { kind: 'exit', code: typeof process.exitCode === 'number' ? process.exitCode : 0, output };
+  return { kind: 'exit', code: exitCodeOf(), output: `${output}${errorOutput}` };
 }

@@ -6,16 +6,19 @@
  * exception: logged, then exit, as TigerBeetle does: a bug must not keep serving).
  * Start-up log lines are Redis's, including `Ready to accept connections tcp port=<n>`, which
  * test/helpers/server-process.ts parses to learn an ephemeral port.
- * Where snapshot loading plugs in: between creating the heap/store and `server.start()`
- * (the snapshot layer restores the heap from the file, then attaches the store).
+ * Start-up loads `dir/dbfilename` through the snapshot service when the file exists (a
+ * refused file stops start-up: we never overwrite data we could not read); otherwise the
+ * store starts empty on a fresh heap.
  */
 
 import { writeSync, writeFileSync, rmSync } from 'node:fs';
 import { parseCommandLine } from './cli.js';
 import { createHeap } from './cow/paged-heap.js';
+import type { PagedHeap } from './cow/paged-heap.js';
 import { Store } from './store/store.js';
 import { LiveConfig } from './server/config.js';
 import type { ServerConfig } from './server/config.js';
+import { SnapshotService } from './snapshot/snapshot-service.js';
 import { Logger } from './server/logger.js';
 import { ALL_COMMANDS } from './server/registry.js';
 import { Server } from './server/server.js';
@@ -26,9 +29,36 @@ function exitWith(code: number, message: string): never {
   process.exit(code);
 }
 
-function createStore(config: ServerConfig): Store {
-  const heap = createHeap({ pageSizeBytes: config.pageSizeBytes, maxMemoryBytes: config.maxmemoryBytes });
-  return Store.create(heap, { databases: config.databases });
+function createSnapshotService(live: LiveConfig, logger: Logger, heapOf: () => PagedHeap, storeOf: () => Store): SnapshotService {
+  return new SnapshotService({
+    settings: () => ({
+      directory: live.values.dir,
+      fileName: live.values.dbfilename,
+      checksums: live.values.rdbchecksum,
+      saveRules: live.values.save,
+      stopWritesOnBgsaveError: live.values.stopWritesOnBgsaveError,
+      strategy: live.values.snapshotStrategy,
+    }),
+    heap: heapOf,
+    keyCountsPerDb: () => storeOf().stats().databases.map((database) => database.keys),
+    log: (level, message) => logger.log(level, message),
+  });
+}
+
+/** The snapshot file's heap and store if there is one, else a fresh heap and empty store. */
+function loadOrCreateStore(config: ServerConfig, snapshots: SnapshotService, logger: Logger): { heap: PagedHeap; store: Store } {
+  const loaded = snapshots.load({ heapOptions: { maxMemoryBytes: config.maxmemoryBytes }, storeOptions: { databases: config.databases } });
+  switch (loaded.status) {
+    case 'ok':
+      return { heap: loaded.heap, store: loaded.store };
+    case 'missing': {
+      const heap = createHeap({ pageSizeBytes: config.pageSizeBytes, maxMemoryBytes: config.maxmemoryBytes });
+      return { heap, store: Store.create(heap, { databases: config.databases }) };
+    }
+    case 'invalid':
+      logger.warning('Fatal error loading the DB, check server logs. Exiting.');
+      return exitWith(1, loaded.message);
+  }
 }
 
 async function main(): Promise<void> {
@@ -41,10 +71,15 @@ async function main(): Promise<void> {
   logger.notice(`cowkv version=${version}, bits=64, pid=${process.pid}, just started`);
   logger.notice(configFilePath === null ? 'Warning: no config file specified, using the default config.' : `Configuration loaded from ${configFilePath}`);
 
-  const store = createStore(config);
+  const live = new LiveConfig(config, configFilePath);
+  let heap: PagedHeap | null = null;
+  let store: Store | null = null;
+  const snapshots = createSnapshotService(live, logger, () => heap!, () => store!);
+  ({ heap, store } = loadOrCreateStore(config, snapshots, logger));
   const server = new Server({
-    config: new LiveConfig(config, configFilePath),
+    config: live,
     store,
+    snapshots,
     logger,
     commands: ALL_COMMANDS,
     version,

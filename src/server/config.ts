@@ -5,7 +5,7 @@
  * must agree everywhere; Redis keeps the same single table (config.c standardConfig).
  *
  * Names and texts are Redis 7's where a parameter exists in Redis; ours are `page-size` and
- * `snapshot-strategy`. Memory values take redis.conf units (1k=1000, 1kb=1024, m/mb, g/gb,
+ * `snapshot-strategy` (cow, stw, copy). Memory values take redis.conf units (1k=1000, 1kb=1024, m/mb, g/gb,
  * case-insensitive) and are shown in bytes by CONFIG GET, as Redis does.
  *
  * Deliberate differences from Redis's defaults, each because the issue demands it:
@@ -42,7 +42,8 @@ const LONG_MAX = Number.MAX_SAFE_INTEGER;
 // ---- the typed configuration ----------------------------------------------------------------
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
-export type SnapshotStrategyName = 'cow' | 'stw';
+export type { SnapshotStrategyName } from '../snapshot/strategy.js';
+import type { SnapshotStrategyName } from '../snapshot/strategy.js';
 export type ProtectedConfigMode = 'no' | 'yes' | 'local';
 
 export interface SaveRule {
@@ -380,7 +381,7 @@ export const CONFIG_PARAMETERS: readonly ConfigParameter[] = [
   }),
   row({ name: 'pidfile', key: 'pidfile', defaultText: '', isMutable: false, help: 'write the process id here', parse: ok }),
   row({ name: 'page-size', key: 'pageSizeBytes', defaultText: '4kb', isMutable: false, help: 'heap page size, power of two 1kb..1mb', parse: parsePageSize }),
-  row({ name: 'snapshot-strategy', key: 'snapshotStrategy', defaultText: 'cow', help: 'background snapshot strategy: cow or stw', parse: enumParameter<SnapshotStrategyName>(['cow', 'stw']) }),
+  row({ name: 'snapshot-strategy', key: 'snapshotStrategy', defaultText: 'cow', help: 'BGSAVE strategy: cow (worker + copy-on-write), stw (stop the world), copy (full copy, then worker)', parse: enumParameter<SnapshotStrategyName>(['cow', 'stw', 'copy']) }),
 ] as readonly ConfigParameter[];
 
 const PARAMETERS_BY_NAME = new Map(CONFIG_PARAMETERS.map((parameter) => [parameter.name, parameter]));

@@ -10,6 +10,7 @@ import type { CommandSpec } from './command-types.js';
 import { CLIENT_COMMANDS } from './commands/client.js';
 import { CONNECTION_COMMANDS } from './commands/connection.js';
 import { KEYSPACE_COMMANDS } from './commands/keyspace.js';
+import { PERSISTENCE_COMMANDS } from './commands/persistence.js';
 import { PUBSUB_COMMANDS } from './commands/pubsub.js';
 import { SERVER_COMMANDS } from './commands/server.js';
 import { STRING_COMMANDS } from './commands/strings.js';
@@ -22,6 +23,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...CLIENT_COMMANDS,
   ...TRANSACTION_COMMANDS,
   ...PUBSUB_COMMANDS,
+  ...PERSISTENCE_COMMANDS,
   ...STRING_COMMANDS,
   ...KEYSPACE_COMMANDS,
 ];

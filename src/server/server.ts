@@ -28,6 +28,7 @@ import type { Logger } from './logger.js';
 import { PubSubHub } from './pubsub-hub.js';
 import { WatchRegistry } from './watch-registry.js';
 import { MAX_CLIENTS_ERROR, PROTECTED_MODE_DENIED_ERROR } from './errors.js';
+import type { SnapshotService } from '../snapshot/snapshot-service.js';
 
 /** Share of each cron period the active expiry cycle may use (Redis: 25%). */
 export const ACTIVE_EXPIRE_BUDGET_SHARE = 0.25;
@@ -95,6 +96,11 @@ export interface ServerOptions {
   readonly onFatal?: (error: Error) => void;
   /** The server finished shutting down (SHUTDOWN command or signal). main.ts exits. */
   readonly onShutdown?: () => void;
+  /**
+   * Persistence (src/snapshot): SAVE/BGSAVE, save rules on the cron tick, the save before
+   * shutdown, MISCONF, LASTSAVE and INFO persistence. Absent in tests that need none.
+   */
+  readonly snapshots?: SnapshotService;
 }
 
 /**
@@ -121,6 +127,7 @@ export class Server {
   readonly startTimeMs: number;
   readonly persistence: PersistenceState;
   readonly infoSections = new Map<string, InfoSectionProducer>();
+  readonly snapshots: SnapshotService | null;
   stats: ServerStats = emptyStats();
   /** Port actually listened on (after start). */
   port = 0;
@@ -162,8 +169,11 @@ export class Server {
     this.persistence = { lastSaveTimeMs: this.startTimeMs, changeCountAtLastSave: 0, isLastBackgroundSaveFailed: false };
     // The store has one modification listener: it counts changes (Redis's server.dirty, for
     // save rules and INFO) and invalidates WATCHes while anyone watches.
+    this.snapshots = options.snapshots ?? null;
+    const snapshots = this.snapshots;
     options.store.setModificationListener((db, key) => {
       this.changeCount++;
+      snapshots?.noteChanges();
       if (this.watches.watchedKeyCount === 0) return;
       if (key === null) this.watches.touchDb(db);
       else this.watches.touchKey(db, key);
@@ -171,6 +181,27 @@ export class Server {
     this.#onFatal = options.onFatal ?? ((error) => { throw error; });
     this.#onShutdown = options.onShutdown ?? (() => undefined);
     this.#registerConfigHooks();
+    if (snapshots !== null) this.#wireSnapshots(snapshots);
+  }
+
+  #wireSnapshots(snapshots: SnapshotService): void {
+    this.addCronHook((nowMs) => {
+      snapshots.tick(nowMs);
+    });
+    this.addBeforeShutdownHook(async (request) => {
+      const outcome = await snapshots.beforeShutdown(request.saveMode);
+      switch (outcome.status) {
+        case 'ok': return { status: 'ok' };
+        case 'failed': return { status: 'error', message: `Error trying to save the DB: ${outcome.message}` };
+        case 'alreadyInProgress': return { status: 'error', message: 'A snapshot is still in progress' };
+      }
+    });
+    this.setInfoSection('persistence', () => snapshots.infoFields());
+  }
+
+  /** LASTSAVE in ms: the last successful snapshot, or the start time before any. */
+  lastSaveTimeMs(): number {
+    return this.snapshots?.lastSaveTimeMs ?? this.persistence.lastSaveTimeMs;
   }
 
   // ---- extension points ---------------------------------------------------------------------
@@ -384,6 +415,7 @@ export class Server {
 
   /** MISCONF: the last background save failed and stop-writes-on-bgsave-error is on. */
   isWriteRefusedForPersistence(): boolean {
+    if (this.snapshots !== null) return this.snapshots.isWriteBlocked();
     return this.persistence.isLastBackgroundSaveFailed && this.config.values.stopWritesOnBgsaveError;
   }
 

@@ -8,7 +8,8 @@
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +21,8 @@ export const MAIN_PATH = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 
 export interface ServerProcess {
   readonly port: number;
+  /** The server's `dir` (snapshots are written there). */
+  readonly directory: string;
   readonly child: ChildProcess;
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
@@ -29,10 +32,21 @@ export interface ServerProcess {
   exited(): Promise<number | null>;
 }
 
-/** `args` are extra command-line words, e.g. ['--requirepass', 'secret']. */
+/** A fresh temp directory for a server's snapshots, so tests never share or litter files. */
+export function makeDataDirectory(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'cowkv-test-'));
+}
+
+/**
+ * `args` are extra command-line words, e.g. ['--requirepass', 'secret']. Unless they name a
+ * `--dir`, the server gets its own fresh temp directory (its `dir`), reported as `directory`.
+ */
 export async function startServer(args: readonly string[] = []): Promise<ServerProcess> {
   if (!existsSync(MAIN_PATH)) throw new Error(`${MAIN_PATH} is missing: build first with npx tsc -p tsconfig.json`);
-  const child = spawn(process.execPath, [MAIN_PATH, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const dirIndex = args.indexOf('--dir');
+  const directory = dirIndex >= 0 ? args[dirIndex + 1] : makeDataDirectory();
+  const dirArgs = dirIndex >= 0 ? [] : ['--dir', directory];
+  const child = spawn(process.execPath, [MAIN_PATH, '--port', '0', ...dirArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
@@ -54,6 +68,7 @@ export async function startServer(args: readonly string[] = []): Promise<ServerP
   });
   return {
     port,
+    directory,
     child,
     output: () => output,
     exited: () => exitPromise,

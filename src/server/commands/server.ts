@@ -46,7 +46,7 @@ function timeCommand(context: CommandContext): void {
 }
 
 function lastsaveCommand(context: CommandContext): void {
-  context.reply.integer(Math.floor(clientOf(context).server.persistence.lastSaveTimeMs / 1000));
+  context.reply.integer(Math.floor(clientOf(context).server.lastSaveTimeMs() / 1000));
 }
 
 // ---- INFO ---------------------------------------------------------------------------------------
