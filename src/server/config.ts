@@ -13,6 +13,10 @@
  *   client that never reads its replies must not grow the server's memory without bound.
  * - bind is 127.0.0.1 only; enable-debug-command is `local` (Redis: `no`), so tests and
  *   tools on the same host can use DEBUG.
+ * maxmemory: the heap's hard cap is fixed at start-up (the heap cannot grow its limit later);
+ * CONFIG SET maxmemory moves the threshold above which dispatch refuses denyoom commands with
+ * OOM, so lowering it works at once, while raising it beyond the start-up value does not let
+ * the heap hold more.
  * Accepted for compatibility with no behaviour behind them yet: maxmemory-policy values other
  * than noeviction (the store decides what it supports), appendonly (only "no"), rdbcompression,
  * lazyfree-*, activerehashing, maxmemory-samples.

@@ -1,5 +1,5 @@
 /**
- * Server commands: TIME, INFO, CONFIG (GET/SET/RESETSTAT/REWRITE/HELP), COMMAND
+ * Server commands: TIME, ROLE, WAIT (standalone: no replicas, answers 0), INFO, CONFIG (GET/SET/RESETSTAT/REWRITE/HELP), COMMAND
  * (no argument, COUNT, INFO, DOCS, LIST, GETKEYS, HELP), DEBUG (SLEEP, DIGEST, DIGEST-VALUE,
  * SET-ACTIVE-EXPIRE, HELP), LASTSAVE, SHUTDOWN.
  * Why together: they read or change server-wide state, not keys, and share the config table
@@ -19,6 +19,8 @@ import {
   CONFIG_WITHOUT_FILE_ERROR,
   DEBUG_NOT_ALLOWED_ERROR,
   NOT_FLOAT_ERROR,
+  NOT_INTEGER_ERROR,
+  TIMEOUT_NEGATIVE_ERROR,
   SHUTDOWN_FAILED_ERROR,
   SYNTAX_ERROR,
   configRewriteFailedError,
@@ -29,7 +31,7 @@ import { renderInfo } from '../info.js';
 import { shortNameOf } from '../dispatch.js';
 import type { ShutdownSaveMode } from '../server.js';
 import { globMatch } from '../../store/glob.js';
-import { clientOf, writeHelp } from './common.js';
+import { clientOf, parseIntArgument, writeHelp } from './common.js';
 import { containerCommand, defineCommand } from './define.js';
 
 /** DEBUG SLEEP longer than this is cut (a typo must not hang the server for hours). */
@@ -47,6 +49,29 @@ function timeCommand(context: CommandContext): void {
 
 function lastsaveCommand(context: CommandContext): void {
   context.reply.integer(Math.floor(clientOf(context).server.lastSaveTimeMs() / 1000));
+}
+
+// ---- ROLE, WAIT (a standalone master without replicas) -----------------------------------------
+
+function roleCommand(context: CommandContext): void {
+  context.reply.arrayHeader(3);
+  context.reply.bulk('master');
+  context.reply.integer(0);
+  context.reply.arrayHeader(0);
+}
+
+function waitCommand(context: CommandContext, argv: readonly Buffer[]): void {
+  const replicaCount = parseIntArgument(argv[1]);
+  const timeoutMs = parseIntArgument(argv[2]);
+  if (replicaCount === null || timeoutMs === null) {
+    context.reply.error(NOT_INTEGER_ERROR);
+    return;
+  }
+  if (timeoutMs < 0) {
+    context.reply.error(TIMEOUT_NEGATIVE_ERROR);
+    return;
+  }
+  context.reply.integer(0);
 }
 
 // ---- INFO ---------------------------------------------------------------------------------------
@@ -429,6 +454,8 @@ const group = 'server';
 export const SERVER_COMMANDS: readonly CommandSpec[] = [
   defineCommand({ name: 'TIME', arity: 1, flags: ['loading', 'stale', 'fast'], group, summary: 'Returns the server time.', run: timeCommand }),
   defineCommand({ name: 'LASTSAVE', arity: 1, flags: ['loading', 'stale', 'fast'], group, summary: 'Returns the Unix timestamp of the last successful save to disk.', run: lastsaveCommand }),
+  defineCommand({ name: 'ROLE', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], group, summary: 'Returns the replication role.', run: roleCommand }),
+  defineCommand({ name: 'WAIT', arity: 3, flags: ['noscript'], group: 'generic', summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', run: waitCommand }),
   defineCommand({ name: 'INFO', arity: -1, flags: ['loading', 'stale'], group, summary: 'Returns information and statistics about the server.', run: infoCommand }),
   defineCommand({ name: 'CONFIG', arity: -2, flags: [], group, summary: 'A container for server configuration commands.', run: containerCommand(), subcommands: CONFIG_SUBCOMMANDS }),
   defineCommand({ name: 'COMMAND', arity: -1, flags: ['loading', 'stale'], group, summary: 'Returns detailed information about all commands.', run: commandCommand, subcommands: COMMAND_SUBCOMMANDS }),

@@ -103,3 +103,13 @@ describe('server-side commands in process', () => {
     expect(run(client, ['SAVE'])).toEqual({ error: 'ERR snapshots are not available on this server' });
   });
 });
+
+describe('replication stubs of a standalone server', () => {
+  test('ROLE answers master with no replicas and WAIT answers 0', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    expect(run(client, ['ROLE'])).toEqual(['master', 0, []]);
+    expect(run(client, ['WAIT', '1', '0'])).toBe(0);
+    expect(run(client, ['WAIT', '1', '-1'])).toEqual({ error: 'ERR timeout is negative' });
+  });
+});
