@@ -149,7 +149,24 @@ describe('node-redis (RESP3)', () => {
     await client.quit();
   });
 
-  test('authenticates with a password on a server that requires one', async () => {
+  test('selects a database and aborts a transaction whose watched key changed', async () => {
+    const client = createClient({ socket: { port: server.port, host: '127.0.0.1' }, database: 2, RESP: 3 });
+    client.on('error', () => undefined);
+    await client.connect();
+    await client.set('nr:db2', 'here');
+    const other = createClient({ socket: { port: server.port, host: '127.0.0.1' }, database: 2 });
+    other.on('error', () => undefined);
+    await other.connect();
+    expect(await other.get('nr:db2')).toBe('here');
+    await client.watch('nr:db2');
+    await other.set('nr:db2', 'changed');
+    await expect(client.multi().set('nr:db2', 'mine').exec()).rejects.toThrow(/WATCH|aborted|null/i);
+    expect(await other.get('nr:db2')).toBe('changed');
+    await other.quit();
+    await client.quit();
+  });
+
+  test('authenticates with a password on a server that requires one (node-redis and ioredis)', async () => {
     const secured = await startServer(['--requirepass', 'pw']);
     try {
       const client = createClient({ socket: { port: secured.port, host: '127.0.0.1' }, password: 'pw', RESP: 3 });
@@ -157,6 +174,10 @@ describe('node-redis (RESP3)', () => {
       await client.connect();
       expect(await client.ping()).toBe('PONG');
       await client.quit();
+      const io = new Redis({ port: secured.port, host: '127.0.0.1', password: 'pw', lazyConnect: true });
+      await io.connect();
+      expect(await io.ping()).toBe('PONG');
+      io.disconnect();
     } finally {
       await secured.stop();
     }
