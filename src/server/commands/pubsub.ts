@@ -92,7 +92,8 @@ function channelsCommand(context: CommandContext, argv: readonly Buffer[]): void
 
 function numsubCommand(context: CommandContext, argv: readonly Buffer[]): void {
   const hub = clientOf(context).server.pubsub;
-  context.reply.mapHeader(argv.length - 2);
+  // Redis answers a flat array here, in RESP3 too.
+  context.reply.arrayHeader((argv.length - 2) * 2);
   for (let index = 2; index < argv.length; index++) {
     context.reply.bulk(argv[index]);
     context.reply.integer(hub.subscriberCount(argv[index]));
@@ -108,7 +109,7 @@ function shardchannelsCommand(context: CommandContext): void {
 }
 
 function shardnumsubCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  context.reply.mapHeader(argv.length - 2);
+  context.reply.arrayHeader((argv.length - 2) * 2);
   for (let index = 2; index < argv.length; index++) {
     context.reply.bulk(argv[index]);
     context.reply.integer(0);
