@@ -281,4 +281,7 @@ export function callCommand(server: Server, client: Client, spec: CommandSpec, a
   stats.usec += Math.round((performance.now() - startMs) * 1000);
   server.stats.commandsProcessed++;
   if (isSkipped || client.replyMode === 'off') reply.truncate(mark);
+  if (server.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) {
+    server.feedMonitors(client, argv);
+  }
 }

@@ -16,6 +16,7 @@
  */
 
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import type { CommandSpec } from './command-types.js';
 import type { Store } from '../store/store.js';
@@ -114,6 +115,25 @@ export function admissionRefusal(config: ServerConfig, clientCount: number, remo
   return null;
 }
 
+/** Redis's sdscatrepr: a double-quoted string with C escapes, \xHH for other bytes. */
+export function quoteForMonitor(argument: Buffer): string {
+  let text = '"';
+  for (const byte of argument) {
+    switch (byte) {
+      case 0x5c: text += '\\\\'; break;
+      case 0x22: text += '\\"'; break;
+      case 0x0a: text += '\\n'; break;
+      case 0x0d: text += '\\r'; break;
+      case 0x09: text += '\\t'; break;
+      case 0x07: text += '\\a'; break;
+      case 0x08: text += '\\b'; break;
+      default:
+        text += byte >= 0x20 && byte <= 0x7e ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+    }
+  }
+  return `${text}"`;
+}
+
 export class Server {
   readonly config: LiveConfig;
   readonly store: Store;
@@ -124,6 +144,8 @@ export class Server {
   readonly pubsub: PubSubHub;
   readonly watches: WatchRegistry;
   readonly postponedClients = new Set<Client>();
+  /** Clients that ran MONITOR: they get a line per executed command. */
+  readonly monitors = new Set<Client>();
   readonly startTimeMs: number;
   readonly persistence: PersistenceState;
   readonly infoSections = new Map<string, InfoSectionProducer>();
@@ -356,6 +378,7 @@ export class Server {
   onClientClosed(client: Client, reason: CloseReason): void {
     this.clients.delete(client.id);
     this.postponedClients.delete(client);
+    this.monitors.delete(client);
     this.#pendingWrites.delete(client);
     this.pubsub.removeClient(client);
     this.watches.unwatchAll(client);
@@ -366,6 +389,22 @@ export class Server {
   /** Runs one command for a client (dispatch.ts does the work). */
   dispatch(client: Client, argv: Buffer[]): DispatchOutcome {
     return dispatchCommand(this, client, argv);
+  }
+
+  /**
+   * Redis's replicationFeedMonitors: `+<sec.usec> [<db> <addr>] "arg" ...` to every monitor.
+   * Admin and skip_monitor commands are not shown, as in Redis.
+   */
+  feedMonitors(client: Client, argv: readonly Buffer[]): void {
+    const nowUs = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    const seconds = Math.floor(nowUs / 1_000_000);
+    const micros = String(nowUs - seconds * 1_000_000).padStart(6, '0');
+    const line = `${seconds}.${micros} [${client.db} ${client.remoteAddress}] ${argv.map(quoteForMonitor).join(' ')}`;
+    for (const monitor of this.monitors) {
+      if (monitor.isClosed) continue;
+      monitor.reply.simple(line);
+      this.markPendingWrite(monitor);
+    }
   }
 
   /** A client got output outside its own read (pub/sub message): flush it soon, once. */

@@ -1,5 +1,6 @@
 /**
- * Connection commands: PING, ECHO, QUIT, RESET, SELECT, HELLO, AUTH.
+ * Connection commands: PING, ECHO, QUIT, RESET, SELECT, HELLO, AUTH, and MONITOR (it turns
+ * the connection into a feed of every command the server runs).
  * Why here: they act on the connection (protocol version, auth, selected db, name), not on
  * keys; their replies and errors are Redis 7's (HELLO's map has Redis's seven fields).
  * Invariants: AUTH/HELLO compare passwords in constant time; a failed AUTH never leaves the
@@ -66,6 +67,7 @@ function resetCommand(context: CommandContext): void {
   client.isExecAborted = false;
   server.watches.unwatchAll(client);
   server.pubsub.removeClient(client);
+  server.monitors.delete(client);
   client.db = 0;
   client.reply.protocol = 2;
   client.replyMode = 'on';
@@ -177,6 +179,14 @@ function helloCommand(context: CommandContext, argv: readonly Buffer[]): void {
   writeHelloMap(client);
 }
 
+/** MONITOR: from now on this connection receives a line per command the server runs. */
+function monitorCommand(context: CommandContext): void {
+  const client = clientOf(context);
+  if (client.server.monitors.has(client)) return;
+  client.server.monitors.add(client);
+  context.reply.simple('OK');
+}
+
 function writeHelloMap(client: Client): void {
   const reply = client.reply;
   reply.mapHeader(7);
@@ -203,5 +213,6 @@ export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
   defineCommand({ name: 'RESET', arity: 1, flags: ['no_auth', 'fast', 'allow_busy', 'loading', 'stale', 'noscript'], group: 'connection', summary: 'Resets the connection.', run: resetCommand }),
   defineCommand({ name: 'SELECT', arity: 2, flags: ['loading', 'stale', 'fast'], group: 'connection', summary: 'Changes the selected database.', run: selectCommand }),
   defineCommand({ name: 'AUTH', arity: -2, flags: ['no_auth', 'fast', 'noscript', 'loading', 'stale', 'allow_busy'], group: 'connection', summary: 'Authenticates the connection.', run: authCommand }),
+  defineCommand({ name: 'MONITOR', arity: 1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi'], group: 'server', summary: 'Listens for all requests received by the server in real-time.', run: monitorCommand }),
   defineCommand({ name: 'HELLO', arity: -1, flags: ['no_auth', 'fast', 'noscript', 'loading', 'stale', 'allow_busy'], group: 'connection', summary: 'Handshakes with the Redis server.', run: helloCommand }),
 ];

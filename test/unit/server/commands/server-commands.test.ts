@@ -113,3 +113,20 @@ describe('replication stubs of a standalone server', () => {
     expect(run(client, ['WAIT', '1', '-1'])).toEqual({ error: 'ERR timeout is negative' });
   });
 });
+
+describe('MONITOR', () => {
+  test('a monitor receives one quoted line per command, without admin commands', () => {
+    const { connect, run } = createInProcessServer();
+    const monitor = connect();
+    const other = connect().client;
+    expect(run(monitor.client, ['MONITOR'])).toEqual({ simple: 'OK' });
+    run(other, ['SET', 'k', 'a "b"\n\u0001']);
+    run(other, ['CONFIG', 'GET', 'hz']);
+    run(other, ['GET', 'k']);
+    monitor.client.flush();
+    const lines = monitor.socket.drain().toString('latin1').split('\r\n').filter((line) => line !== '');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "k" "a \\"b\\"\\n\\x01"$/);
+    expect(lines[1]).toMatch(/"GET" "k"$/);
+  });
+});
