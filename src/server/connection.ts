@@ -95,7 +95,7 @@ export class Client implements CommandContext {
     this.socket = options.socket;
     this.server = options.server;
     this.store = options.store;
-    this.reply = new RespReplyWriter();
+    this.reply = new RespReplyWriter(undefined, (text) => options.server.countErrorReply(text));
     const config = options.server.config.values;
     this.parser = new RequestParser({ bulkBytesMax: config.protoMaxBulkLenBytes });
     this.isAuthenticated = config.requirepass === '';

@@ -52,12 +52,14 @@ export interface ServerStats {
   netInputBytes: number;
   /** Bytes of replies handed to sockets (stat_net_output_bytes). */
   netOutputBytes: number;
+  /** Error replies sent (total_error_replies). */
+  errorReplies: number;
 }
 
 function emptyStats(): ServerStats {
   return {
     connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0, rejectedCalls: 0,
-    protocolErrors: 0, outputBufferLimitDisconnections: 0, queryBufferLimitDisconnections: 0, netInputBytes: 0, netOutputBytes: 0,
+    protocolErrors: 0, outputBufferLimitDisconnections: 0, queryBufferLimitDisconnections: 0, netInputBytes: 0, netOutputBytes: 0, errorReplies: 0,
   };
 }
 
@@ -342,8 +344,20 @@ export class Server {
     return null;
   }
 
+  /** Error replies by their prefix ('ERR', 'WRONGTYPE'...): INFO errorstats. */
+  readonly errorCounts = new Map<string, number>();
+
+  /** Counts one error reply (Redis's afterErrorReply: total_error_replies and errorstats). */
+  countErrorReply(text: string): void {
+    this.stats.errorReplies++;
+    const space = text.indexOf(' ');
+    const prefix = space === -1 ? text : text.slice(0, space);
+    this.errorCounts.set(prefix, (this.errorCounts.get(prefix) ?? 0) + 1);
+  }
+
   /** CONFIG RESETSTAT. */
   resetStats(): void {
+    this.errorCounts.clear();
     this.stats = emptyStats();
     this.commands.resetStats();
     this.#opsSamples = [];

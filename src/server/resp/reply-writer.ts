@@ -57,9 +57,12 @@ export class RespReplyWriter implements ReplyWriter {
   protocol: 2 | 3 = 2;
   #buffer: Buffer;
   #length = 0;
+  readonly #onError: ((text: string) => void) | null;
 
-  constructor(initialBytes = OUTPUT_BUFFER_BYTES_INITIAL) {
+  /** `onError` sees every error reply's text (INFO errorstats). */
+  constructor(initialBytes = OUTPUT_BUFFER_BYTES_INITIAL, onError: ((text: string) => void) | null = null) {
     this.#buffer = Buffer.allocUnsafe(initialBytes);
+    this.#onError = onError;
   }
 
   /** Bytes of encoded replies not yet taken. */
@@ -104,6 +107,7 @@ export class RespReplyWriter implements ReplyWriter {
   }
 
   error(text: string): void {
+    this.#onError?.(text);
     this.#lineWithPrefix(0x2d /* '-' */, text);
   }
 

@@ -130,3 +130,19 @@ describe('MONITOR', () => {
     expect(lines[1]).toMatch(/"GET" "k"$/);
   });
 });
+
+describe('INFO errorstats', () => {
+  test('counts error replies by prefix, and CONFIG RESETSTAT clears them', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    run(client, ['NOPE']);
+    run(client, ['SET', 'k', 'v']);
+    run(client, ['INCR', 'k']);
+    run(client, ['HELLO', '4']);
+    const text = String(run(client, ['INFO', 'errorstats']));
+    expect(text).toBe('# Errorstats\r\nerrorstat_ERR:count=2\r\nerrorstat_NOPROTO:count=1\r\n');
+    expect(String(run(client, ['INFO', 'stats']))).toMatch(/total_error_replies:\d+/);
+    run(client, ['CONFIG', 'RESETSTAT']);
+    expect(run(client, ['INFO', 'errorstats'])).toBe('# Errorstats\r\n');
+  });
+});
