@@ -81,7 +81,9 @@ describe('the server over a raw socket', () => {
     const hello = (await send(client, ['HELLO', '3'])) as { map: [string, unknown][] };
     expect(Object.fromEntries(hello.map)).toMatchObject({ server: 'redis', proto: 3, mode: 'standalone', role: 'master' });
     client.writeRaw('*2\r\n$3\r\nGET\r\n$7\r\nmissing\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let attempt = 0; attempt < 500 && client.pendingBytes.length < 3; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     expect(client.pendingBytes.toString('latin1')).toBe('_\r\n');
     expect(await client.read()).toBeNull();
     expect(await send(client, ['HELLO', '4'])).toEqual({ error: 'NOPROTO unsupported protocol version' });
