@@ -3,7 +3,7 @@
  * and from dist/src/ after tsc, whose depths differ).
  */
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,11 +13,10 @@ const PACKAGE_SEARCH_DEPTH_MAX = 6;
 export function readPackageVersion(): string {
   let directory = path.dirname(fileURLToPath(import.meta.url));
   for (let depth = 0; depth < PACKAGE_SEARCH_DEPTH_MAX; depth++) {
-    try {
-      const manifest = JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8')) as { name?: string; version?: string };
+    const manifestPath = path.join(directory, 'package.json');
+    if (existsSync(manifestPath)) {
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { name?: string; version?: string };
       if (manifest.name === 'cowkv' && typeof manifest.version === 'string') return manifest.version;
-    } catch {
-      // Not here (missing or unreadable): keep climbing.
     }
     directory = path.dirname(directory);
   }
