@@ -38,15 +38,19 @@ export function makeDataDirectory(): string {
 }
 
 /**
- * `args` are extra command-line words, e.g. ['--requirepass', 'secret']. Unless they name a
- * `--dir`, the server gets its own fresh temp directory (its `dir`), reported as `directory`.
+ * `args` are extra command-line words, e.g. ['--requirepass', 'secret'], optionally starting
+ * with a config file path. Unless they name a `--dir`, the server gets its own fresh temp
+ * directory (its `dir`, after any config file's), reported as `directory`.
  */
 export async function startServer(args: readonly string[] = []): Promise<ServerProcess> {
   if (!existsSync(MAIN_PATH)) throw new Error(`${MAIN_PATH} is missing: build first with npx tsc -p tsconfig.json`);
   const dirIndex = args.indexOf('--dir');
   const directory = dirIndex >= 0 ? args[dirIndex + 1] : makeDataDirectory();
   const dirArgs = dirIndex >= 0 ? [] : ['--dir', directory];
-  const child = spawn(process.execPath, [MAIN_PATH, '--port', '0', ...dirArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A config file (a first word that is not an option) must stay first, as for redis-server.
+  const configFile = args.length > 0 && !args[0].startsWith('--') ? [args[0]] : [];
+  const options = args.slice(configFile.length);
+  const child = spawn(process.execPath, [MAIN_PATH, ...configFile, '--port', '0', ...dirArgs, ...options], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });

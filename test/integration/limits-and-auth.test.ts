@@ -1,7 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { RawClient } from '../helpers/raw-client.js';
 import { encodeCommand, readable } from '../helpers/resp.js';
-import { startServer } from '../helpers/server-process.js';
+import { makeDataDirectory, startServer } from '../helpers/server-process.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 
 let server: ServerProcess | null = null;
@@ -118,6 +120,32 @@ describe('limits and authentication against the real process', () => {
     expect(await server.stop()).toBe(0);
     await client.waitForClose();
     expect(server.output()).toMatch(/Received SIGTERM scheduling shutdown/);
+  });
+
+  test('listens on every bind address, on the same port', async () => {
+    server = await startServer(['--bind', '127.0.0.1', '127.0.0.2']);
+    for (const host of ['127.0.0.1', '127.0.0.2']) {
+      const client = await RawClient.connect(server.port, host);
+      expect(await client.send(['PING'])).toEqual({ simple: 'PONG' });
+      client.close();
+    }
+  });
+
+  test('a config file is read at start-up and CONFIG REWRITE updates it', async () => {
+    const directory = makeDataDirectory();
+    const file = path.join(directory, 'cowkv.conf');
+    writeFileSync(file, `# test config\nhz 15\nsave ""\ndir ${directory}\n`);
+    server = await startServer([file]);
+    const client = await RawClient.connect(server.port);
+    expect(readable(await client.send(['CONFIG', 'GET', 'hz']))).toEqual(['hz', '15']);
+    expect(readable(await client.send(['INFO', 'server']))).toContain(`config_file:${file}`);
+    expect(await client.send(['CONFIG', 'SET', 'hz', '25', 'maxmemory-policy', 'allkeys-lru'])).toEqual({ simple: 'OK' });
+    expect(await client.send(['CONFIG', 'REWRITE'])).toEqual({ simple: 'OK' });
+    const rewritten = readFileSync(file, 'utf8');
+    expect(rewritten).toContain('# test config');
+    expect(rewritten).toContain('hz 25');
+    expect(rewritten).toContain('maxmemory-policy allkeys-lru');
+    client.close();
   });
 
   test('an invalid option stops start-up with exit code 1 and a clear message', async () => {
