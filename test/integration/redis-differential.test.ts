@@ -99,6 +99,17 @@ const CASES: [string, Buffer[]][] = [
   ]],
   ['CONFIG GET of common parameters', [command('CONFIG', 'GET', 'maxmemory'), command('CONFIG', 'GET', 'timeout'), command('CONFIG', 'GET', 'maxmemory-policy'), command('CONFIG', 'GET', 'nomatch*')]],
   ['CONFIG REWRITE without a file', [command('CONFIG', 'REWRITE')]],
+  ['CONFIG GET of limits and modes', [
+    command('CONFIG', 'GET', 'proto-max-bulk-len'), command('CONFIG', 'GET', 'client-query-buffer-limit'),
+    command('CONFIG', 'GET', 'databases'), command('CONFIG', 'GET', 'hz'), command('CONFIG', 'GET', 'tcp-keepalive'),
+    command('CONFIG', 'GET', 'protected-mode'), command('CONFIG', 'GET', 'loglevel'), command('CONFIG', 'GET', 'appendonly'),
+    command('CONFIG', 'GET', 'save'), command('CONFIG', 'GET', 'stop-writes-on-bgsave-error'),
+  ]],
+  ['CONFIG SET then GET with units', [command('CONFIG', 'SET', 'maxmemory', '10MB'), command('CONFIG', 'GET', 'maxmemory'), command('CONFIG', 'SET', 'maxmemory', '0')]],
+  ['RESET inside MULTI, then QUIT', [command('MULTI'), command('RESET'), command('EXEC'), command('QUIT')]],
+  ['ROLE and WAIT', [command('ROLE'), command('WAIT', '0', '0'), command('WAIT', 'x', '0')]],
+  ['CLIENT PAUSE and NO-EVICT argument errors', [command('CLIENT', 'PAUSE', 'x'), command('CLIENT', 'PAUSE', '-1'), command('CLIENT', 'NO-EVICT', 'maybe'), command('CLIENT', 'UNPAUSE')]],
+  ['COMMAND INFO of an unknown command', [command('COMMAND', 'INFO', 'nosuchcommand')]],
 ];
 
 let redis: ChildProcess | null = null;

@@ -244,7 +244,7 @@ function commandInfoCommand(context: CommandContext, argv: readonly Buffer[]): v
   context.reply.arrayHeader(argv.length - 2);
   for (let index = 2; index < argv.length; index++) {
     const found = findSpec(context, argv[index].toString('latin1'));
-    if (found === null) context.reply.nullArray();
+    if (found === null) context.reply.nullBulk(); // Redis's addReplyNull: $-1 in RESP2
     else writeCommandInfo(context, found.spec, found.fullName);
   }
 }
