@@ -33,6 +33,9 @@ function freePort(): Promise<number> {
   });
 }
 
+/** HELLO 3 first (its reply names versions and ids, so it is not compared). */
+const RESP3 = Buffer.from('HELLO-3-MARKER');
+
 /** Sends `requests` (one write each) on a fresh connection; returns all bytes until quiet. */
 async function exchange(port: number, requests: readonly Buffer[]): Promise<string> {
   const socket = net.connect({ port, host: '127.0.0.1' });
@@ -44,7 +47,8 @@ async function exchange(port: number, requests: readonly Buffer[]): Promise<stri
   socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1'); });
   socket.on('error', () => undefined);
   for (const request of requests) {
-    socket.write(request);
+    const isHello = request === RESP3;
+    socket.write(isHello ? encodeCommand(['HELLO', '3']) : request);
     // Wait until the reply stops growing (or the server closed the connection).
     let previousLength = -1;
     for (let attempt = 0; attempt < 100 && (received.length !== previousLength || received.length === 0); attempt++) {
@@ -52,6 +56,7 @@ async function exchange(port: number, requests: readonly Buffer[]): Promise<stri
       await new Promise((resolve) => setTimeout(resolve, 15));
       if (socket.destroyed || socket.readableEnded) break;
     }
+    if (isHello) received = '';
   }
   socket.destroy();
   return received;
@@ -110,6 +115,11 @@ const CASES: [string, Buffer[]][] = [
   ['ROLE and WAIT', [command('ROLE'), command('WAIT', '0', '0'), command('WAIT', 'x', '0')]],
   ['CLIENT PAUSE and NO-EVICT argument errors', [command('CLIENT', 'PAUSE', 'x'), command('CLIENT', 'PAUSE', '-1'), command('CLIENT', 'NO-EVICT', 'maybe'), command('CLIENT', 'UNPAUSE')]],
   ['COMMAND INFO of an unknown command', [command('COMMAND', 'INFO', 'nosuchcommand')]],
+  ['RESP3 nulls, maps and pushes', [
+    RESP3, command('GET', 'missing-key'), command('CONFIG', 'GET', 'hz'), command('SUBSCRIBE', 'r3'), command('PING'),
+    command('ECHO', 'x'), command('UNSUBSCRIBE', 'r3'), command('PUBSUB', 'NUMSUB', 'r3'), command('MULTI'), command('EXEC'),
+  ]],
+  ['RESP3 WATCH failure answers a RESP3 null', [RESP3, command('WATCH', 'w3'), command('SET', 'w3', '1'), command('MULTI'), command('EXEC'), command('DEL', 'w3')]],
 ];
 
 let redis: ChildProcess | null = null;
