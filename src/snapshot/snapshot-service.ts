@@ -7,6 +7,9 @@
  *   bgsave()          configured strategy: cow/copy in a worker, stw inline
  *   tick(nowMs)       save rules; also where a finished background save is noticed in INFO
  *   beforeShutdown()  abort a running background save, then save if asked to
+ *   afterFlushAll()   FLUSHALL: abort a running background save, save the empty keyspace if
+ *                     save rules exist (as Redis's flushAllDataAndResetRDB)
+ *   load()            start-up; logs progress (percent, MB/s) at most once a second
  *
  * Why one object, free of RESP: the server maps replies and error texts; everything about when
  * and how snapshots happen, and what they cost, stays in this layer and is tested here.
@@ -33,6 +36,8 @@ import { tempFileNameFor, type WriterFailure } from './writer-core.js';
 
 /** Page numbers per step when a snapshot is written on the main thread (SAVE). */
 export const INLINE_STEP_PAGE_BUDGET = 4096;
+/** Load progress is logged at most this often, so only loads longer than this log any. */
+export const LOAD_PROGRESS_LOG_INTERVAL_MS = 1000;
 
 /** Read at every use, so CONFIG SET takes effect for the next snapshot. */
 export interface SnapshotSettings {
@@ -74,6 +79,13 @@ export type BgsaveOutcome =
   | { readonly status: 'failed'; readonly message: string };
 
 export type ShutdownSaveMode = 'default' | 'save' | 'nosave';
+
+/**
+ * What FLUSHALL did about snapshots: 'notSaved' (no save rules), 'saved' (the empty keyspace
+ * was written at once), 'saveScheduled' (a background save was being stopped; the save runs
+ * when it has ended), 'failed' (the save failed; logged, as Redis logs it).
+ */
+export type FlushAllSaveOutcome = 'notSaved' | 'saved' | 'saveScheduled' | 'failed';
 
 /** What the last finished snapshot cost, for INFO. */
 interface LastSnapshotStats {
@@ -200,6 +212,28 @@ export class SnapshotService {
   }
 
   /**
+   * FLUSHALL, after the keyspace was emptied. As Redis: a running background save is stopped
+   * (it would write the data just flushed), and with save rules the empty keyspace is saved
+   * synchronously. The worker stops asynchronously, so with one running the save happens as
+   * soon as it has ended; writes made in between are in that save, which is still a consistent
+   * point in time. FLUSHALL replies OK whatever happens here, as in Redis.
+   */
+  afterFlushAll(): FlushAllSaveOutcome {
+    const shouldSave = this.#options.settings().saveRules.length > 0;
+    if (this.#running !== null) {
+      const aborted = this.abortBackgroundSave();
+      if (!shouldSave) return 'notSaved';
+      // Another BGSAVE may start before this runs: it captures the flushed keyspace too.
+      void aborted.then(() => {
+        if (this.#running === null) this.save();
+      });
+      return 'saveScheduled';
+    }
+    if (!shouldSave) return 'notSaved';
+    return this.save().status === 'ok' ? 'saved' : 'failed';
+  }
+
+  /**
    * SHUTDOWN / SIGTERM: stop a running background save (its temp file is removed), then save
    * synchronously if asked to ('default' saves when save rules exist, as Redis does).
    */
@@ -229,18 +263,20 @@ export class SnapshotService {
     }
     this.#isLoading = true;
     const startMs = this.#clock();
+    const onProgress = options.onProgress ?? this.#progressLogger(filePath);
     let result: LoadStoreResult;
     try {
-      result = loadSnapshotStore(filePath, { ...options, clock: this.#clock });
+      result = loadSnapshotStore(filePath, { ...options, onProgress, clock: this.#clock });
     } finally {
       this.#isLoading = false;
     }
     if (result.status === 'ok') {
       this.#lastLoadKeysLoaded = result.keysLoaded;
       this.#lastLoadKeysExpired = result.keysExpired;
-      const seconds = ((this.#clock() - startMs) / 1000).toFixed(3);
+      const elapsedMs = this.#clock() - startMs;
+      const mbPerSec = result.fileLengthBytes / (1024 * 1024) / Math.max(1e-3, elapsedMs / 1000);
       this.#options.log('notice', `Done loading snapshot, keys loaded: ${result.keysLoaded}, keys expired: ${result.keysExpired}.`);
-      this.#options.log('notice', `DB loaded from disk: ${seconds} seconds`);
+      this.#options.log('notice', `DB loaded from disk: ${(elapsedMs / 1000).toFixed(3)} seconds (${result.fileLengthBytes} bytes, ${mbPerSec.toFixed(1)} MB/s)`);
       const maxMemoryBytes = options.heapOptions.maxMemoryBytes;
       const heapBytes = result.heap.stats().heapBytes;
       if (maxMemoryBytes > 0 && heapBytes > maxMemoryBytes) {
@@ -251,6 +287,18 @@ export class SnapshotService {
       this.#options.log('warning', result.message);
     }
     return result;
+  }
+
+  /** Logs load progress at most every LOAD_PROGRESS_LOG_INTERVAL_MS (large files only log). */
+  #progressLogger(filePath: string): (progress: LoadProgress) => void {
+    let lastLogMs = this.#clock();
+    return (progress) => {
+      const nowMs = this.#clock();
+      if (nowMs - lastLogMs < LOAD_PROGRESS_LOG_INTERVAL_MS) return;
+      lastLogMs = nowMs;
+      const step = progress.phase === 'verify' ? 'verifying checksums' : 'loading pages';
+      this.#options.log('notice', `Loading snapshot "${filePath}": ${progress.percent.toFixed(1)}% (${step}), ${progress.mbPerSec.toFixed(1)} MB/s`);
+    };
   }
 
   /** `INFO persistence`: Redis's fields in Redis's order, then cowkv's own. */

@@ -16,6 +16,7 @@
 import { fail } from 'node:assert/strict';
 
 import type { CommandContext, CommandSpec } from '../command-types.js';
+import { Client } from '../connection.js';
 import {
   DB_INDEX_OUT_OF_RANGE_ERROR,
   INVALID_CURSOR_ERROR,
@@ -404,6 +405,9 @@ function flushallCommand(context: CommandContext, argv: readonly Buffer[]): void
     return;
   }
   context.store.flushAll();
+  // As Redis: stop a running BGSAVE (it holds the flushed data) and save if save rules exist.
+  // In-process command tests run without a server, hence the instanceof check.
+  if (context instanceof Client) context.server.snapshots?.afterFlushAll();
   context.reply.simple('OK');
 }
 
