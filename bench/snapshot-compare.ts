@@ -1,0 +1,210 @@
+/**
+ * `npm run bench:snapshot`: snapshot strategies compared side by side on identical data and load
+ * — cowkv's stop-the-world SAVE, copy-on-write BGSAVE and full-copy BGSAVE, and Redis's BGSAVE
+ * (fork) and SAVE when redis-server is installed — with an optional page-size sweep of the cow
+ * strategy. Writes JSON, Markdown tables, SVG charts and an HTML page into `--out`.
+ * Why: the point of cowkv's paged heap is a background snapshot that costs clients little; this
+ * is the measurement that shows whether it does, beside the naive strategies and beside Redis.
+ * How: per snapshot a fresh server is filled with the same seeded keys; a load process (random
+ * SET overwrites) and a probe process (one GET about every ms) run from separate processes while
+ * this process polls RSS (/proc) and INFO persistence on its own connection (run-target.ts).
+ * Invariants: every target gets the same seed, data, load settings and timings; timings are
+ * reported, never asserted; `--smoke` finishes in seconds (CI runs it).
+ * Not here: the measuring (bench/snapshot-compare/run-target.ts), figures (metrics.ts), charts
+ * (charts.ts), files (report-files.ts).
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { BENCH_SEED, report } from './harness.js';
+import { isRedisServerInstalled } from './lib/server-process.js';
+import { latencyChart, memoryChart, sweepChart, throughputChart, type SnapshotWindow } from './snapshot-compare/charts.js';
+import { parseSizeBytes, series, summarize, type SeriesPoint, type SnapshotSummary } from './snapshot-compare/metrics.js';
+import { Progress } from './snapshot-compare/progress.js';
+import { writeReport, type ReportChart } from './snapshot-compare/report-files.js';
+import { runTarget, type RunParameters, type Target, type TargetRun } from './snapshot-compare/run-target.js';
+
+const COWKV_STRATEGIES = ['stw', 'cow', 'copy'] as const;
+type CowkvStrategy = (typeof COWKV_STRATEGIES)[number];
+
+/** Full-mode and smoke-mode defaults; any option given on the command line wins. */
+const DEFAULTS = {
+  full: { keyCount: 1_000_000, beforeMs: 2000, afterMs: 2000 },
+  smoke: { keyCount: 20_000, beforeMs: 300, afterMs: 300 },
+} as const;
+const KEY_LENGTH_BYTES = 16;
+const BUCKET_MS = 10;
+const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
+
+interface CliOptions {
+  smoke: boolean;
+  keys?: number;
+  valueSize: number;
+  writeRate: number;
+  pipeline: number;
+  pageSize: string;
+  strategies: CowkvStrategy[];
+  redis: boolean;
+  sweepPageSizes: string[];
+  seed: number;
+  beforeMs?: number;
+  afterMs?: number;
+  pollMs: number;
+  out?: string;
+}
+
+function positiveInteger(text: string): number {
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return value;
+}
+
+function pageSizeText(text: string): string {
+  const bytes = parseSizeBytes(text);
+  if (!Number.isFinite(bytes) || bytes <= 0 || (bytes & (bytes - 1)) !== 0) throw new InvalidArgumentError(`"${text}" is not a power-of-two size such as 16kb`);
+  return text.toLowerCase();
+}
+
+function strategyList(text: string): CowkvStrategy[] {
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of names) {
+    if (!(COWKV_STRATEGIES as readonly string[]).includes(name)) throw new InvalidArgumentError(`unknown strategy "${name}" (stw, cow, copy)`);
+  }
+  return names as CowkvStrategy[];
+}
+
+function program(): Command {
+  return new Command('snapshot-compare')
+    .description('Compare snapshot strategies (cowkv stw/cow/copy, Redis BGSAVE/SAVE) on identical data and load')
+    .option('--smoke', 'tiny run that finishes in seconds (CI)', false)
+    .option('--keys <count>', 'keys in the dataset (default 1000000; smoke 20000)', positiveInteger)
+    .option('--value-size <bytes>', 'value size in bytes', positiveInteger, 100)
+    .option('--write-rate <ops>', 'SETs per second from the load process, 0 = flat out', positiveInteger, 0)
+    .option('--pipeline <depth>', 'SETs in flight from the load process', positiveInteger, 16)
+    .option('--page-size <size>', "cowkv's --page-size for the strategy comparison", pageSizeText, '4kb')
+    .option('--strategies <list>', 'cowkv strategies to compare', strategyList, [...COWKV_STRATEGIES])
+    .option('--no-redis', 'skip Redis even when redis-server is installed')
+    .option('--sweep-page-sizes <list>', 'also run the cow strategy at each page size, e.g. 4kb,16kb,64kb,256kb',
+      (text: string) => text.split(',').filter((size) => size !== '').map(pageSizeText), [])
+    .option('--seed <n>', 'PRNG seed for data and load', positiveInteger, BENCH_SEED)
+    .option('--before-ms <ms>', 'load before each snapshot (default 2000; smoke 300)', positiveInteger)
+    .option('--after-ms <ms>', 'load after each snapshot (default 2000; smoke 300)', positiveInteger)
+    .option('--poll-ms <ms>', 'RSS and INFO polling interval', positiveInteger, 20)
+    .option('--out <dir>', 'output directory (default bench/results/snapshot-<timestamp>)');
+}
+
+function comparisonTargets(options: CliOptions, withRedis: boolean): Target[] {
+  const targets: Target[] = options.strategies.map((strategy) => ({
+    id: `cowkv-${strategy}`,
+    label: strategy === 'stw' ? 'cowkv SAVE (stw)' : `cowkv BGSAVE (${strategy})`,
+    server: 'cowkv',
+    command: strategy === 'stw' ? 'SAVE' : 'BGSAVE',
+    strategy,
+    pageSizeText: options.pageSize,
+  }));
+  if (withRedis) {
+    targets.push({ id: 'redis-bgsave', label: 'Redis BGSAVE (fork)', server: 'redis', command: 'BGSAVE', strategy: null, pageSizeText: '4kb' });
+    targets.push({ id: 'redis-save', label: 'Redis SAVE', server: 'redis', command: 'SAVE', strategy: null, pageSizeText: '4kb' });
+  }
+  return targets;
+}
+
+function sweepTargets(options: CliOptions): Target[] {
+  return options.sweepPageSizes.map((size) => ({
+    id: `sweep-cow-${size}`, label: `cow ${size}`, server: 'cowkv', command: 'BGSAVE', strategy: 'cow', pageSizeText: size,
+  }));
+}
+
+function windowsOf(summaries: readonly SnapshotSummary[]): SnapshotWindow[] {
+  return summaries.map((summary) => ({ label: summary.label, startMs: 0, endMs: Math.max(summary.durationMs, BUCKET_MS / 2) }));
+}
+
+function timeCharts(prefix: string, titlePrefix: string, points: readonly SeriesPoint[], summaries: readonly SnapshotSummary[]): ReportChart[] {
+  const windows = windowsOf(summaries);
+  const labels = summaries.map((summary) => summary.label);
+  return [
+    { fileName: `${prefix}latency.svg`, title: `${titlePrefix}probe latency over time`, spec: latencyChart(points, windows, labels) },
+    { fileName: `${prefix}memory.svg`, title: `${titlePrefix}extra memory over time`, spec: memoryChart(points, windows, labels) },
+    { fileName: `${prefix}throughput.svg`, title: `${titlePrefix}write throughput over time`, spec: throughputChart(points, windows, labels) },
+  ];
+}
+
+/** The figures behind a default page size, in one paragraph (the choice itself goes in the README). */
+function pageSizeRecommendation(sweep: readonly SnapshotSummary[]): string | null {
+  if (sweep.length === 0) return null;
+  const best = (pick: (summary: SnapshotSummary) => number | null): SnapshotSummary =>
+    [...sweep].sort((a, b) => (pick(a) ?? Infinity) - (pick(b) ?? Infinity))[0];
+  const leastCopied = best((summary) => summary.copiedBytes);
+  const leastLatency = best((summary) => summary.probeMaxUsDuring);
+  const fastest = best((summary) => -summary.duringFraction);
+  // Prefer the least copying unless its worst probe latency is more than twice the best one.
+  const latencyLimitUs = 2 * (leastLatency.probeMaxUsDuring ?? 0);
+  const candidates = sweep.filter((summary) => (summary.probeMaxUsDuring ?? Infinity) <= latencyLimitUs);
+  const chosen = [...(candidates.length > 0 ? candidates : sweep)].sort((a, b) => (a.copiedBytes ?? Infinity) - (b.copiedBytes ?? Infinity))[0];
+  return `Least copying: ${leastCopied.pageSizeText} (${leastCopied.copyAmplification}× amplification). ` +
+    `Lowest worst probe latency: ${leastLatency.pageSizeText}. Best throughput during the snapshot: ${fastest.pageSizeText} ` +
+    `(${Math.round(fastest.duringFraction * 100)}% of before). Suggested default (least copying among page sizes whose worst ` +
+    `probe latency is within 2× of the best): ${chosen.pageSizeText}.`;
+}
+
+function environment(withRedis: boolean): object {
+  const redisVersion = withRedis ? spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim() : null;
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  return {
+    node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null,
+    totalMemoryBytes: os.totalmem(), redisVersion, gitCommit: commit.status === 0 ? commit.stdout.trim() : null,
+    generatedAt: new Date().toISOString(),
+  };
+}
+
+async function runAll(targets: readonly Target[], parameters: RunParameters, progress: Progress): Promise<TargetRun[]> {
+  const runs: TargetRun[] = [];
+  for (const target of targets) {
+    progress.step(target.label);
+    runs.push(await runTarget(target, parameters, (phase) => progress.phase(phase)));
+  }
+  return runs;
+}
+
+async function main(): Promise<void> {
+  const options = program().parse().opts<CliOptions>();
+  const defaults = options.smoke ? DEFAULTS.smoke : DEFAULTS.full;
+  const parameters: RunParameters = {
+    keyCount: options.keys ?? defaults.keyCount, keyLengthBytes: KEY_LENGTH_BYTES, valueSizeBytes: options.valueSize,
+    writeRatePerSec: options.writeRate, pipelineDepth: Math.max(1, options.pipeline), seed: options.seed,
+    beforeMs: options.beforeMs ?? defaults.beforeMs, afterMs: options.afterMs ?? defaults.afterMs,
+    pollIntervalMs: Math.max(1, options.pollMs), bucketMs: BUCKET_MS, snapshotTimeoutMs: SNAPSHOT_TIMEOUT_MS,
+  };
+  const withRedis = options.redis && isRedisServerInstalled();
+  const comparison = comparisonTargets(options, withRedis);
+  const sweep = sweepTargets(options);
+  const outDirectory = options.out ?? path.join('bench', 'results', `snapshot-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const progress = new Progress(comparison.length + sweep.length);
+  const comparisonRuns = await runAll(comparison, parameters, progress);
+  const sweepRuns = await runAll(sweep, parameters, progress);
+  const summarizeRun = (run: TargetRun): SnapshotSummary => summarize(run, BUCKET_MS, parameters.valueSizeBytes);
+  const summaries = comparisonRuns.map(summarizeRun);
+  const sweepSummaries = sweepRuns.map(summarizeRun);
+  const comparisonSeries = comparisonRuns.flatMap((run) => series(run, BUCKET_MS));
+  const sweepSeries = sweepRuns.flatMap((run) => series(run, BUCKET_MS));
+  const charts = timeCharts('', '', comparisonSeries, summaries);
+  if (sweepRuns.length > 0) {
+    charts.push({ fileName: 'sweep-page-size.svg', title: 'cow strategy by page size', spec: sweepChart(sweepSummaries) });
+    charts.push(...timeCharts('sweep-', 'cow by page size: ', sweepSeries, sweepSummaries));
+  }
+  const recommendation = pageSizeRecommendation(sweepSummaries);
+  const fullParameters = { mode: options.smoke ? 'smoke' : 'full', ...parameters, pageSizeText: options.pageSize, withRedis, sweepPageSizes: options.sweepPageSizes };
+  const written = await writeReport(outDirectory, {
+    parameters: fullParameters, environment: environment(withRedis), summaries, sweepSummaries,
+    series: comparisonSeries, sweepSeries, charts, pageSizeRecommendation: recommendation,
+  });
+  progress.done(`Wrote ${written.length} files to ${outDirectory}`);
+  const checksum = [...summaries, ...sweepSummaries].reduce((sum, summary) => sum + summary.probeCount + summary.opsDuring, 0);
+  report('snapshot-compare', { parameters: fullParameters, results: { summaries, sweepSummaries, outDirectory }, checksum });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`snapshot-compare failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
