@@ -17,7 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
-  BENCH_SEED, GcMonitor, LoopStallMonitor, Prng, fixedKey, parameter, report, round, yieldToLoop,
+  BENCH_SEED, GcMonitor, LoopStallMonitor, Prng, fixedKey, parameter, report, round, writeFixedKey, yieldToLoop,
 } from './harness.js';
 import { createHeap } from '../src/cow/paged-heap.js';
 import { Store } from '../src/store/store.js';
@@ -75,11 +75,14 @@ function mapKeyspace(): Keyspace {
   };
 }
 
+/** One reused key buffer: see writeFixedKey. */
+const keyScratch = Buffer.alloc(KEY_BYTES);
+
 async function fill(keyspace: Keyspace, keyCount: number, prng: Prng): Promise<void> {
   const value = Buffer.alloc(VALUE_BYTES);
   for (let index = 0; index < keyCount; index++) {
     prng.fill(value.subarray(0, 8));
-    keyspace.set(fixedKey(index, KEY_BYTES), value);
+    keyspace.set(writeFixedKey(keyScratch, index), value);
     if (index % BATCH_OPS === 0) await yieldToLoop();
   }
 }
@@ -90,7 +93,7 @@ async function overwrite(keyspace: Keyspace, keyCount: number, count: number, pr
   const startNs = process.hrtime.bigint();
   for (let done = 0; done < count; done++) {
     value.writeUInt32LE(prng.nextU32(), 0);
-    keyspace.set(fixedKey(prng.below(keyCount), KEY_BYTES), value);
+    keyspace.set(writeFixedKey(keyScratch, prng.below(keyCount)), value);
     if (done % BATCH_OPS === 0) await yieldToLoop();
   }
   return count / (Number(process.hrtime.bigint() - startNs) / 1e9);
@@ -99,7 +102,7 @@ async function overwrite(keyspace: Keyspace, keyCount: number, count: number, pr
 function readRandom(keyspace: Keyspace, keyCount: number, count: number, prng: Prng): { opsPerSec: number; checksum: number } {
   let checksum = 0;
   const startNs = process.hrtime.bigint();
-  for (let done = 0; done < count; done++) checksum += keyspace.get(fixedKey(prng.below(keyCount), KEY_BYTES));
+  for (let done = 0; done < count; done++) checksum += keyspace.get(writeFixedKey(keyScratch, prng.below(keyCount)));
   return { opsPerSec: count / (Number(process.hrtime.bigint() - startNs) / 1e9), checksum };
 }
 
@@ -116,7 +119,7 @@ async function runMemoryVariant(): Promise<VariantResult> {
     results: {
       keyCount: MEMORY_KEY_COUNT,
       bytesPerKeyPagesInUse: round(usedBytes / MEMORY_KEY_COUNT, 1),
-      bytesPerKeySegments: round((stats.heapBytes - empty.heapBytes) / MEMORY_KEY_COUNT, 1),
+      bytesPerKeySegments: round(stats.heapBytes / MEMORY_KEY_COUNT, 1),
       bytesPerKeyAllocated: round((stats.bytesAllocated - empty.bytesAllocated) / MEMORY_KEY_COUNT, 1),
       fragmentationRatio: round(stats.fragmentationRatio),
     },
@@ -157,7 +160,7 @@ async function barrierCost(store: Store, prng: Prng): Promise<Record<string, num
     const startNs = process.hrtime.bigint();
     for (let done = 0; done < count; done++) {
       value.writeUInt32LE(prng.nextU32(), 0);
-      store.set(0, fixedKey(prng.below(OVERWRITE_KEY_COUNT), KEY_BYTES), value);
+      store.set(0, writeFixedKey(keyScratch, prng.below(OVERWRITE_KEY_COUNT)), value);
     }
     return count / (Number(process.hrtime.bigint() - startNs) / 1e9);
   };

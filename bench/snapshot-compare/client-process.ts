@@ -14,6 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { Prng, fixedKey } from '../harness.js';
 import { RespConnection, encodeCommand } from './resp-connection.js';
+import { SetEncoder } from './set-encoder.js';
 
 export interface ClientStart {
   readonly type: 'start';
@@ -53,7 +54,9 @@ function nowMs(): number {
 
 async function runLoad(start: ClientStart, connection: RespConnection, stopped: () => boolean): Promise<ClientResult> {
   const prng = new Prng(start.seed);
-  const value = Buffer.alloc(start.valueSizeBytes);
+  const baseValue = Buffer.alloc(start.valueSizeBytes);
+  prng.fill(baseValue);
+  const encoder = new SetEncoder(start.keyLengthBytes, baseValue);
   const opsPerBucket: number[] = [];
   let errorCount = 0;
   let sentCount = 0;
@@ -74,18 +77,13 @@ async function runLoad(start: ClientStart, connection: RespConnection, stopped: 
         }
         allowed = Math.min(allowed, dueCount);
       }
-      const parts: Buffer[] = [];
-      for (let i = 0; i < allowed; i++) {
-        prng.fill(value.subarray(0, 8)); // a fresh prefix per write, the rest stays as filled
-        parts.push(encodeCommand(['SET', fixedKey(prng.below(start.keyCount), start.keyLengthBytes), value]));
-      }
+      const batch = encoder.encode(allowed, () => prng.below(start.keyCount), prng);
       sentCount += allowed;
-      const reply = await connection.sendBatch(Buffer.concat(parts), allowed);
+      const reply = await connection.sendBatch(batch, allowed);
       errorCount += reply.errorCount;
       record(allowed);
     }
   };
-  prng.fill(value);
   const lanes = Math.max(1, Math.ceil(start.pipelineDepth / LOAD_BATCH_MAX));
   await Promise.all(Array.from({ length: lanes }, () => sendOne()));
   connection.close();

@@ -119,7 +119,8 @@ export function summarize(run: TargetRun, bucketMs: number, valueSizeBytes: numb
   const startBucket = Math.floor(run.snapshotStartMs / bucketMs);
   const endBucket = Math.max(startBucket + 1, Math.ceil(run.snapshotEndMs / bucketMs));
   const lastBucket = Math.floor(run.endMs / bucketMs) - 1; // the final bucket is partial
-  const warmUpBucket = Math.floor(startBucket / 4);
+  // The first quarter of the load before the snapshot is warm-up.
+  const warmUpBucket = Math.ceil((run.clientsReadyMs + (run.snapshotStartMs - run.clientsReadyMs) / 4) / bucketMs);
   const opsPerSecBefore = opsPerSecOver(run.opsPerBucket, warmUpBucket, startBucket, bucketMs);
   const opsPerSecDuring = opsPerSecOver(run.opsPerBucket, startBucket, endBucket, bucketMs);
   const opsPerSecAfter = opsPerSecOver(run.opsPerBucket, endBucket, lastBucket, bucketMs);
@@ -131,7 +132,7 @@ export function summarize(run: TargetRun, bucketMs: number, valueSizeBytes: numb
   const copiedBytes = isCowkv ? (pagesCopied ?? 0) * pageSizeBytes : target.command === 'BGSAVE' ? infoField(run, 'rdb_last_cow_size') : null;
   const bytesWritten = isCowkv ? infoField(run, 'snapshot_bytes_written') : run.fileBytes;
   const during = probeLatencies(run, run.snapshotStartMs, run.snapshotEndMs);
-  const before = probeLatencies(run, run.snapshotStartMs / 4, run.snapshotStartMs - bucketMs);
+  const before = probeLatencies(run, warmUpBucket * bucketMs, run.snapshotStartMs - bucketMs);
   const all = run.probeSamples.map(([, latencyUs]) => latencyUs);
   const startPauseUs = target.command === 'SAVE' ? durationMs * 1000 : isCowkv ? infoField(run, 'snapshot_start_pause_us') : run.latestForkUs;
   return {
@@ -166,7 +167,7 @@ export function series(run: TargetRun, bucketMs: number): SeriesPoint[] {
     memory[bucket] = { extraBytes: Math.max(extraBytes, memory[bucket]?.extraBytes ?? -Infinity), cowBytes: sample.cowBytes };
   }
   const points: SeriesPoint[] = [];
-  for (let bucket = 0; bucket < bucketCount; bucket++) {
+  for (let bucket = Math.floor(run.clientsReadyMs / bucketMs); bucket < bucketCount; bucket++) {
     const sorted = latencies[bucket].sort((a, b) => a - b);
     const toMs = (us: number | null): number | null => (us === null ? null : round(us / 1000, 3));
     points.push({

@@ -16,10 +16,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Prng, fixedKey } from '../harness.js';
+import { Prng } from '../harness.js';
 import { BENCH_HOST, startBenchServer, type BenchServer, type ServerKind } from '../lib/server-process.js';
 import type { ClientResult, ClientStart } from './client-process.js';
-import { RespConnection, encodeCommand, infoNumber, isError, parseInfo } from './resp-connection.js';
+import { RespConnection, infoNumber, isError, parseInfo } from './resp-connection.js';
+import { SetEncoder } from './set-encoder.js';
 
 /** What one run snapshots, and how. */
 export interface Target {
@@ -60,6 +61,8 @@ export interface PollSample {
 
 export interface TargetRun {
   readonly target: Target;
+  /** When both client processes were connected and running. */
+  readonly clientsReadyMs: number;
   readonly snapshotStartMs: number;
   readonly snapshotEndMs: number;
   readonly endMs: number;
@@ -105,16 +108,13 @@ export function readRssBytes(pid: number): number {
 /** Fills keys 0..keyCount-1 with seeded values, pipelined; reports progress as a fraction. */
 async function fill(connection: RespConnection, parameters: RunParameters, onProgress: (fraction: number) => void): Promise<void> {
   const prng = new Prng(parameters.seed);
-  const value = Buffer.alloc(parameters.valueSizeBytes);
+  const baseValue = Buffer.alloc(parameters.valueSizeBytes);
+  prng.fill(baseValue);
+  const encoder = new SetEncoder(parameters.keyLengthBytes, baseValue);
   const inFlight: Array<Promise<{ errorCount: number }>> = [];
   for (let first = 0; first < parameters.keyCount; first += FILL_BATCH_COUNT) {
     const count = Math.min(FILL_BATCH_COUNT, parameters.keyCount - first);
-    const parts: Buffer[] = [];
-    for (let i = 0; i < count; i++) {
-      prng.fill(value);
-      parts.push(encodeCommand(['SET', fixedKey(first + i, parameters.keyLengthBytes), value]));
-    }
-    inFlight.push(connection.sendBatch(Buffer.concat(parts), count));
+    inFlight.push(connection.sendBatch(encoder.encode(count, (position) => first + position, prng), count));
     if (inFlight.length >= FILL_BATCHES_IN_FLIGHT) {
       const done = await inFlight.shift()!;
       if (done.errorCount > 0) throw new Error(`Fill failed: ${done.errorCount} SET errors`);
@@ -241,6 +241,7 @@ export async function runTarget(target: Target, parameters: RunParameters, onPha
     const poller = new Poller(pollConnection, server.pid, originMs, parameters.pollIntervalMs);
     const load = await startClient({ ...common, role: 'load' });
     const probe = await startClient({ ...common, role: 'probe' });
+    const clientsReadyMs = nowMs() - originMs;
     onPhase('load before snapshot');
     await sleep(parameters.beforeMs);
     const rssBeforeBytes = readRssBytes(server.pid);
@@ -259,7 +260,7 @@ export async function runTarget(target: Target, parameters: RunParameters, onPha
     const usedMemoryBytes = infoNumber(parseInfo(await control.command(['INFO', 'memory'])), 'used_memory');
     control.close();
     return {
-      target, snapshotStartMs, snapshotEndMs, endMs, fillMs, rssBeforeBytes,
+      target, clientsReadyMs, snapshotStartMs, snapshotEndMs, endMs, fillMs, rssBeforeBytes,
       opsPerBucket: loadResult.opsPerBucket, loadErrorCount: loadResult.errorCount + probeResult.errorCount,
       probeSamples: probeResult.probeSamples, pollSamples: poller.samples, persistenceInfo,
       latestForkUs: target.server === 'redis' ? infoNumber(statsInfo, 'latest_fork_usec') : null,
