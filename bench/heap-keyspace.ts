@@ -325,6 +325,7 @@ function printTable(results: readonly VariantResult[]): void {
     '| --- | --- | --- | --- |',
     `| bytes/key (${MEMORY_KEY_COUNT} keys, ${KEY_BYTES} B keys, ${VALUE_BYTES} B values) | ${memory['bytesPerKeyPagesInUse']} (pages in use) | | ${redis?.['bytesPerKeyUsedMemory'] ?? 'not installed'} (used_memory) |`,
     `| longest GC pause, ${OVERWRITE_COUNT} overwrites on ${OVERWRITE_KEY_COUNT} keys (ms) | ${cowkv['gcPauseMaxMs']} | ${map['gcPauseMaxMs']} | |`,
+    `| GC pause p99 (ms), pauses over 5 ms | ${cowkv['gcPauseP99Ms']}, ${cowkv['gcPausesOver5Ms']} of ${cowkv['gcCount']} | ${map['gcPauseP99Ms']}, ${map['gcPausesOver5Ms']} of ${map['gcCount']} | |`,
     `| longest event-loop stall (ms) | ${cowkv['loopStallMaxMs']} | ${map['loopStallMaxMs']} | |`,
     `| SET ops/s in process | ${cowkv['setOpsPerSec']} | ${map['setOpsPerSec']} | |`,
     `| GET ops/s in process | ${cowkv['getOpsPerSec']} | ${map['getOpsPerSec']} | |`,
