@@ -40,6 +40,7 @@ export class SetEncoder {
       const start = position * commandBytes;
       this.#template.copy(batch, start);
       const digits = String(keyIndexAt(position)).padStart(this.#keyDigitCount, '0');
+      if (digits.length > this.#keyDigitCount) throw new Error(`Key index ${digits} does not fit in ${this.#keyDigitCount} key digits`);
       batch.write(digits, start + this.#keyOffset + KEY_PREFIX.length, 'latin1');
       for (let i = 0; i < this.#valuePrefixBytes; i += 4) {
         const word = prng.nextU32();

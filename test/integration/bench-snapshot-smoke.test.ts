@@ -7,13 +7,20 @@
  * Why: the benchmark runs by hand in full mode; this keeps it from rotting in between.
  * Invariants: no timing is asserted, only shape and presence; needs dist/ built first
  * (`npm test` builds; by hand: npx tsc -p tsconfig.json).
+ * Also here (this file is the benchmark's only test file): the pure helpers the numbers rest on
+ * — the SET batch encoder, the RESP reply parser, quantiles and throughput windows.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Prng, fixedKey } from '../../bench/harness.js';
+import { opsPerSecOver, parseSizeBytes, quantile } from '../../bench/snapshot-compare/metrics.js';
+import { encodeCommand, parseReply } from '../../bench/snapshot-compare/resp-connection.js';
+import { SetEncoder } from '../../bench/snapshot-compare/set-encoder.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BENCH_PATH = path.join(REPO_ROOT, 'dist', 'bench', 'snapshot-compare.js');
@@ -144,5 +151,62 @@ describe('xmlProblem()', () => {
   test('reports an unclosed element and a bare ampersand', () => {
     expect(xmlProblem('<svg><g>').problem).toMatch(/unclosed/);
     expect(xmlProblem('<svg>a & b</svg>').problem).toMatch(/bad entity/);
+  });
+});
+
+describe('SetEncoder', () => {
+  test('encode() refuses a key index with more digits than the key has room for', () => {
+    expect(() => new SetEncoder(8, Buffer.alloc(4)).encode(1, () => 10_000, new Prng(1))).toThrow(/does not fit/);
+  });
+
+  test('encode() writes the same bytes as encoding each SET of fixedKey() with the PRNG-varied value', () => {
+    fc.assert(fc.property(fc.integer({ min: 11, max: 24 }), fc.integer({ min: 0, max: 40 }), fc.array(fc.nat({ max: 9_999_999 }), { minLength: 1, maxLength: 20 }), fc.nat(),
+      (keyLengthBytes, valueSizeBytes, keyIndexes, seed) => {
+        const baseValue = Buffer.alloc(valueSizeBytes, 0x61);
+        const encoded = new SetEncoder(keyLengthBytes, baseValue).encode(keyIndexes.length, (position) => keyIndexes[position], new Prng(seed));
+        const prng = new Prng(seed);
+        const expected = keyIndexes.map((index) => {
+          const value = Buffer.from(baseValue);
+          for (let i = 0; i < Math.min(8, valueSizeBytes); i += 4) {
+            const word = prng.nextU32();
+            for (let j = 0; j < 4 && i + j < Math.min(8, valueSizeBytes); j++) value[i + j] = (word >>> (8 * j)) & 0xff;
+          }
+          return encodeCommand(['SET', fixedKey(index, keyLengthBytes), value]);
+        });
+        expect(encoded.equals(Buffer.concat(expected))).toBe(true);
+      }), { numRuns: 150 });
+  });
+});
+
+describe('parseReply()', () => {
+  test('parses every reply type and waits for the rest of a split reply', () => {
+    const bytes = Buffer.from('*3\r\n$2\r\nab\r\n:5\r\n-ERR no\r\n+OK\r\n$-1\r\n', 'latin1');
+    const first = parseReply(bytes, 0);
+    expect(first).toEqual({ status: 'value', value: [Buffer.from('ab'), 5, { error: 'ERR no' }], endOffset: 25 });
+    expect(parseReply(bytes, 25)).toEqual({ status: 'value', value: 'OK', endOffset: 30 });
+    expect(parseReply(bytes, 30)).toEqual({ status: 'value', value: null, endOffset: 35 });
+    for (let cut = 1; cut < 25; cut++) expect(parseReply(bytes.subarray(0, cut), 0)).toEqual({ status: 'incomplete' });
+  });
+});
+
+describe('metrics helpers', () => {
+  test('quantile() picks by nearest rank and is null for no samples', () => {
+    expect(quantile([], 0.5)).toBeNull();
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2);
+    expect(quantile([1, 2, 3, 4], 0.99)).toBe(4);
+    expect(quantile([7], 0)).toBe(7);
+  });
+
+  test('opsPerSecOver() averages whole buckets and treats missing buckets as zero', () => {
+    expect(opsPerSecOver([10, 20, 30], 0, 2, 10)).toBe(1500);
+    expect(opsPerSecOver([10], 0, 2, 10)).toBe(500);
+    expect(opsPerSecOver([10], 2, 2, 10)).toBe(0);
+  });
+
+  test('parseSizeBytes() reads redis.conf units', () => {
+    expect(parseSizeBytes('16kb')).toBe(16384);
+    expect(parseSizeBytes('4k')).toBe(4000);
+    expect(parseSizeBytes('1mb')).toBe(1048576);
+    expect(Number.isNaN(parseSizeBytes('big'))).toBe(true);
   });
 });
