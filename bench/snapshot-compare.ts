@@ -30,8 +30,8 @@ type CowkvStrategy = (typeof COWKV_STRATEGIES)[number];
 
 /** Full-mode and smoke-mode defaults; any option given on the command line wins. */
 const DEFAULTS = {
-  full: { keyCount: 1_000_000, beforeMs: 2000, afterMs: 2000 },
-  smoke: { keyCount: 20_000, beforeMs: 300, afterMs: 300 },
+  full: { keyCount: 1_000_000, beforeMs: 2000, afterMs: 2000, writeRatePerSec: 20_000 },
+  smoke: { keyCount: 20_000, beforeMs: 300, afterMs: 300, writeRatePerSec: 20_000 },
 } as const;
 const KEY_LENGTH_BYTES = 16;
 const BUCKET_MS = 10;
@@ -41,7 +41,7 @@ interface CliOptions {
   smoke: boolean;
   keys?: number;
   valueSize: number;
-  writeRate: number;
+  writeRate?: number;
   pipeline: number;
   pageSize: string;
   strategies: CowkvStrategy[];
@@ -80,7 +80,7 @@ function program(): Command {
     .option('--smoke', 'tiny run that finishes in seconds (CI)', false)
     .option('--keys <count>', 'keys in the dataset (default 1000000; smoke 20000)', positiveInteger)
     .option('--value-size <bytes>', 'value size in bytes', positiveInteger, 100)
-    .option('--write-rate <ops>', 'SETs per second from the load process, 0 = flat out', positiveInteger, 0)
+    .option('--write-rate <ops>', 'SETs per second from the load process (after a stall it makes up at most 100 ms of missed writes), 0 = flat out (default 20000)', positiveInteger)
     .option('--pipeline <depth>', 'SETs in flight from the load process', positiveInteger, 16)
     .option('--page-size <size>', "cowkv's --page-size for the strategy comparison", pageSizeText, '4kb')
     .option('--strategies <list>', 'cowkv strategies to compare', strategyList, [...COWKV_STRATEGIES])
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   const defaults = options.smoke ? DEFAULTS.smoke : DEFAULTS.full;
   const parameters: RunParameters = {
     keyCount: options.keys ?? defaults.keyCount, keyLengthBytes: KEY_LENGTH_BYTES, valueSizeBytes: options.valueSize,
-    writeRatePerSec: options.writeRate, pipelineDepth: Math.max(1, options.pipeline), seed: options.seed,
+    writeRatePerSec: options.writeRate ?? defaults.writeRatePerSec, pipelineDepth: Math.max(1, options.pipeline), seed: options.seed,
     beforeMs: options.beforeMs ?? defaults.beforeMs, afterMs: options.afterMs ?? defaults.afterMs,
     pollIntervalMs: Math.max(1, options.pollMs), bucketMs: BUCKET_MS, snapshotTimeoutMs: SNAPSHOT_TIMEOUT_MS,
   };
@@ -194,7 +194,8 @@ async function main(): Promise<void> {
     charts.push(...timeCharts('sweep-', 'cow by page size: ', sweepSeries, sweepSummaries));
   }
   const recommendation = pageSizeRecommendation(sweepSummaries);
-  const fullParameters = { mode: options.smoke ? 'smoke' : 'full', ...parameters, pageSizeText: options.pageSize, withRedis, sweepPageSizes: options.sweepPageSizes };
+  const commandLine = ['npm run bench:snapshot --', ...process.argv.slice(2)].join(' ');
+  const fullParameters = { mode: options.smoke ? 'smoke' : 'full', commandLine, ...parameters, pageSizeText: options.pageSize, withRedis, sweepPageSizes: options.sweepPageSizes };
   const written = await writeReport(outDirectory, {
     parameters: fullParameters, environment: environment(withRedis), summaries, sweepSummaries,
     series: comparisonSeries, sweepSeries, charts, pageSizeRecommendation: recommendation,

@@ -47,6 +47,8 @@ export interface ClientResult {
 export const PROBE_INTERVAL_MS = 1;
 /** How many SETs the load encodes per socket write, at most. */
 const LOAD_BATCH_MAX = 64;
+/** At a fixed rate, how much missed work (in ms of load) the load makes up for after a stall. */
+const LOAD_BACKLOG_MAX_MS = 100;
 
 function nowMs(): number {
   return performance.timeOrigin + performance.now();
@@ -58,19 +60,28 @@ async function runLoad(start: ClientStart, connection: RespConnection, stopped: 
   prng.fill(baseValue);
   const encoder = new SetEncoder(start.keyLengthBytes, baseValue);
   const opsPerBucket: number[] = [];
+  // `lanes` batches of at most `batchMax` SETs each keep about pipelineDepth SETs in flight.
+  const batchMax = Math.max(1, Math.min(LOAD_BATCH_MAX, start.pipelineDepth));
   let errorCount = 0;
+  /** Writes sent or given up on (see LOAD_BACKLOG_MAX_MS): the rate limiter's count. */
   let sentCount = 0;
   const beganMs = nowMs();
   const record = (count: number): void => {
     const bucket = Math.max(0, Math.floor((nowMs() - start.originMs) / start.bucketMs));
     opsPerBucket[bucket] = (opsPerBucket[bucket] ?? 0) + count;
   };
-  // `inFlight` batches of at most LOAD_BATCH_MAX keep pipelineDepth SETs outstanding.
   const sendOne = async (): Promise<void> => {
     while (!stopped()) {
-      let allowed = LOAD_BATCH_MAX;
+      let allowed = batchMax;
       if (start.writeRatePerSec > 0) {
-        const dueCount = Math.floor(((nowMs() - beganMs) / 1000) * start.writeRatePerSec) - sentCount;
+        let dueCount = Math.floor(((nowMs() - beganMs) / 1000) * start.writeRatePerSec) - sentCount;
+        // Writes missed during a stall are made up for only LOAD_BACKLOG_MAX_MS worth, so a long
+        // stall (SAVE, a slow start under machine load) does not turn into a long burst.
+        const backlogMaxCount = Math.ceil((start.writeRatePerSec * LOAD_BACKLOG_MAX_MS) / 1000);
+        if (dueCount > backlogMaxCount) {
+          sentCount += dueCount - backlogMaxCount;
+          dueCount = backlogMaxCount;
+        }
         if (dueCount <= 0) {
           await new Promise((resolve) => setTimeout(resolve, 1));
           continue;
@@ -84,7 +95,7 @@ async function runLoad(start: ClientStart, connection: RespConnection, stopped: 
       record(allowed);
     }
   };
-  const lanes = Math.max(1, Math.ceil(start.pipelineDepth / LOAD_BATCH_MAX));
+  const lanes = Math.ceil(start.pipelineDepth / batchMax);
   await Promise.all(Array.from({ length: lanes }, () => sendOne()));
   connection.close();
   return { type: 'result', opsPerBucket: Array.from(opsPerBucket, (count) => count ?? 0), errorCount, probeSamples: [] };
