@@ -18,6 +18,8 @@ import { makeTempDirectory, sampleSource, writeSnapshotFile } from '../../fixtur
 
 const NOW_MS = 1_700_000_000_000;
 const HEAP_OPTIONS = { pageSizeBytes: 512, maxMemoryBytes: 0, segmentPageCount: 64 };
+/** The every-length test loads the file once per byte: it must stay this small. */
+const TINY_SNAPSHOT_BYTES_MAX = 16_384;
 
 let temp: { directory: string; remove: () => void };
 beforeEach(() => {
@@ -25,11 +27,11 @@ beforeEach(() => {
 });
 afterEach(() => temp.remove());
 
-/** A store with keys in db 0 and db 3, one of them expiring at NOW_MS + 1000, saved to dump.snap. */
-function saveSampleStore(): { filePath: string; digest: string } {
+/** A store with keys in db 0 (100 unless told) and db 3, one expiring at NOW_MS + 1000, saved to dump.snap. */
+function saveSampleStore(options: { keyCount?: number } = {}): { filePath: string; digest: string } {
   const heap = createHeap(HEAP_OPTIONS);
   const store = Store.create(heap, { clock: () => NOW_MS, hashSeed: 7 });
-  for (let index = 0; index < 100; index += 1) {
+  for (let index = 0; index < (options.keyCount ?? 100); index += 1) {
     expect(store.set(0, Buffer.from(`key:${index}`), Buffer.alloc(index * 7, index)).status).toBe('ok');
   }
   expect(store.set(3, Buffer.from('short-lived'), Buffer.from('v'), { expireAtMs: NOW_MS + 1000 }).status).toBe('ok');
@@ -98,6 +100,22 @@ describe('loader', () => {
       status: 'invalid',
       message: `Cannot load snapshot "${filePath}": file ends after ${bytes.length - 1} bytes`,
     });
+  });
+
+  test('a file cut at every length is refused by the whole load, naming where it ends, and left as cut', () => {
+    const { filePath } = saveSampleStore({ keyCount: 2 });
+    const bytes = fs.readFileSync(filePath);
+    expect(bytes.length).toBeLessThan(TINY_SNAPSHOT_BYTES_MAX); // keeps the loop quick
+    const cutPath = path.join(temp.directory, 'cut.snap');
+    for (let length = 0; length < bytes.length; length += 1) {
+      const cut = bytes.subarray(0, length);
+      fs.writeFileSync(cutPath, cut);
+      const loaded = loadSnapshotStore(cutPath, { heapOptions: { maxMemoryBytes: 0 }, storeOptions: { clock: () => NOW_MS } });
+      if (loaded.status !== 'invalid' || loaded.message !== `Cannot load snapshot "${cutPath}": file ends after ${length} bytes`) {
+        expect({ length, loaded }).toEqual({ length, loaded: { status: 'invalid', message: `... file ends after ${length} bytes` } });
+      }
+      expect(fs.readFileSync(cutPath).equals(cut)).toBe(true);
+    }
   });
 
   test('well-formed pages that are not a heap are refused by the restore step', () => {

@@ -1,6 +1,7 @@
 /**
  * The snapshot service as the server uses it: SAVE, BGSAVE (real worker from dist/), save rules
- * on tick, failures and MISCONF, shutdown, abort, load at start-up and INFO persistence.
+ * on tick, failures and MISCONF, shutdown, abort, FLUSHALL, load at start-up (with progress
+ * logging) and INFO persistence.
  */
 
 import * as fs from 'node:fs';
@@ -12,7 +13,7 @@ import { createHeap, type PagedHeap } from '../../../src/cow/paged-heap.js';
 import { Store } from '../../../src/store/store.js';
 import { loadSnapshotHeap } from '../../../src/snapshot/loader.js';
 import type { SaveRule } from '../../../src/snapshot/save-rules.js';
-import { SnapshotService, type SnapshotSettings } from '../../../src/snapshot/snapshot-service.js';
+import { LOAD_PROGRESS_LOG_INTERVAL_MS, SnapshotService, type SnapshotSettings } from '../../../src/snapshot/snapshot-service.js';
 import { makeTempDirectory } from '../../fixtures/snapshot/snapshot-fixtures.js';
 
 const HEAP_OPTIONS = { pageSizeBytes: 256, maxMemoryBytes: 0, segmentPageCount: 256, shadowPoolPageCount: 4 };
@@ -76,6 +77,13 @@ function loadedAllocationCount(filePath: string): number | string {
   const loaded = loadSnapshotHeap(filePath, { heapOptions: { maxMemoryBytes: 0 } });
   if (loaded.status !== 'ok') return loaded.status === 'invalid' ? loaded.message : 'missing';
   return loaded.heap.stats().allocationCount;
+}
+
+/** What FLUSHALL does to the heap: every allocation freed (and counted as a change). */
+function flushAll(harness: Harness): void {
+  for (const address of harness.allocations.keys()) harness.heap.free(address);
+  harness.service.noteChanges(harness.allocations.size);
+  harness.allocations.clear();
 }
 
 function info(harness: Harness): Record<string, string | number> {
@@ -279,5 +287,89 @@ describe('SnapshotService', () => {
     expect(harness.service.lastBackgroundSaveStatus).toBe('ok');
     expect(harness.service.isWriteBlocked()).toBe(false);
     await harness.service.abortBackgroundSave(); // nothing running: a no-op
+  });
+
+  test('afterFlushAll() saves the emptied heap at once when save rules exist, and not without', () => {
+    const withoutRules = makeHarness({ saveRules: [] });
+    writeSome(withoutRules, 10, 1);
+    flushAll(withoutRules);
+    expect(withoutRules.service.afterFlushAll()).toBe('notSaved');
+    expect(fs.existsSync(path.join(temp.directory, 'dump.snap'))).toBe(false);
+
+    const withRules = makeHarness();
+    writeSome(withRules, 10, 1);
+    expect(withRules.service.save()).toEqual({ status: 'ok' });
+    flushAll(withRules);
+    expect(withRules.service.afterFlushAll()).toBe('saved');
+    expect(loadedAllocationCount(path.join(temp.directory, 'dump.snap'))).toBe(0);
+    expect(withRules.service.changesSinceLastSave).toBe(0);
+  });
+
+  test('afterFlushAll() stops a running background save, then saves the emptied heap', async () => {
+    const harness = makeHarness();
+    writeSome(harness, 2000, 5);
+    expect(harness.service.save()).toEqual({ status: 'ok' });
+    expect(harness.service.bgsave()).toEqual({ status: 'started' });
+    flushAll(harness);
+    expect(harness.service.afterFlushAll()).toBe('saveScheduled');
+    await harness.service.waitForBackgroundSave();
+    // The save runs in a continuation of the stopped save's end: one more turn.
+    for (let turn = 0; turn < 10 && harness.service.changesSinceLastSave !== 0; turn += 1) await Promise.resolve();
+    expect(harness.logs).toContain('notice: Background saving stopped by request');
+    expect(harness.service.changesSinceLastSave).toBe(0);
+    expect(loadedAllocationCount(path.join(temp.directory, 'dump.snap'))).toBe(0);
+    expect(harness.service.lastBackgroundSaveStatus).toBe('ok');
+    expect(harness.heap.isEpochOpen).toBe(false);
+  });
+
+  test('afterFlushAll() without save rules only stops the running background save', async () => {
+    const harness = makeHarness({ saveRules: [] });
+    writeSome(harness, 2000, 6);
+    expect(harness.service.bgsave()).toEqual({ status: 'started' });
+    flushAll(harness);
+    expect(harness.service.afterFlushAll()).toBe('notSaved');
+    await harness.service.waitForBackgroundSave();
+    expect(harness.service.isBackgroundSaveInProgress).toBe(false);
+    expect(fs.readdirSync(temp.directory)).toEqual([]);
+  });
+
+  test('bgsave() takes a strategy for one call without changing the configured one', async () => {
+    const harness = makeHarness();
+    writeSome(harness, 30, 8);
+    expect(harness.service.bgsave({ strategy: 'copy' })).toEqual({ status: 'started' });
+    await harness.service.waitForBackgroundSave();
+    expect(info(harness)).toMatchObject({ snapshot_strategy: 'copy', rdb_last_bgsave_status: 'ok' });
+    expect(harness.settings.strategy).toBe('cow');
+    expect(loadedAllocationCount(path.join(temp.directory, 'dump.snap'))).toBe(30);
+  });
+
+  test('load() logs progress with percent and MB/s when loading takes longer than the interval', () => {
+    const heap = createHeap(HEAP_OPTIONS);
+    const store = Store.create(heap, { databases: 2, hashSeed: 5 });
+    for (let index = 0; index < 300; index += 1) store.set(0, Buffer.from(`key:${index}`), Buffer.alloc(100, index));
+    const settings: SnapshotSettings = {
+      directory: temp.directory,
+      fileName: 'dump.snap',
+      checksums: true,
+      saveRules: [],
+      stopWritesOnBgsaveError: true,
+      strategy: 'cow',
+    };
+    let nowMs = 1_700_000_000_000;
+    const logs: string[] = [];
+    const service = new SnapshotService({
+      settings: () => settings,
+      heap: () => heap,
+      keyCountsPerDb: () => store.stats().databases.map((database) => database.keys),
+      log: (level, message) => logs.push(`${level}: ${message}`),
+      // Every reading of the clock is 0.4 s later: a slow disk, deterministically.
+      clock: () => (nowMs += LOAD_PROGRESS_LOG_INTERVAL_MS * 0.4),
+    });
+    expect(service.save()).toEqual({ status: 'ok' });
+    expect(service.load({ heapOptions: { maxMemoryBytes: 0 }, storeOptions: { databases: 2 } }).status).toBe('ok');
+    const progressLines = logs.filter((line) => line.includes('Loading snapshot'));
+    expect(progressLines.length).toBeGreaterThanOrEqual(1);
+    for (const line of progressLines) expect(line).toMatch(/: \d+\.\d% \((verifying checksums|loading pages)\), \d+\.\d MB\/s$/);
+    expect(logs.some((line) => /DB loaded from disk: \d+\.\d{3} seconds \(\d+ bytes, [\d.]+ MB\/s\)/.test(line))).toBe(true);
   });
 });

@@ -1,0 +1,361 @@
+/**
+ * Load at start-up: how long cowkv takes to come back from its snapshot of N keys, against
+ * redis-server coming back from its RDB of the same data, on the same machine in the same run.
+ *
+ *   for each server (cowkv, redis if installed):
+ *     start empty (timed: the baseline start-up cost), fill N keys with pipelined raw RESP
+ *     (the same keys and values for both), SAVE, stop
+ *     RESTART_COUNT times: spawn on the same dir, time until PING answers +PONG and
+ *     DBSIZE == N (Redis answers -LOADING meanwhile; cowkv listens after loading), read the
+ *     server's own "DB loaded from disk: <s> seconds" line, stop
+ *
+ * Issue 3's target: cowkv loads at least 3x faster than Redis. The ratio is reported on both
+ * measures (spawn-to-ready, and the servers' own load time), never asserted.
+ * Why its own spawning helpers: it restarts a server on a directory it keeps (bench/lib's
+ * servers get a fresh directory each), and the bench must not depend on files in flux.
+ * Parameters (BENCH_<NAME> overrides): keyCount (smoke 20,000, full 2,000,000), keyBytes 16,
+ * valueBytes 100, restartCount (smoke 1, full 3), pageSizeBytes for cowkv (default 4096).
+ * Run: npx tsc -p tsconfig.json && node dist/bench/snapshot-load.js (BENCH_MODE=smoke for CI).
+ */
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { BENCH_SEED, fixedKey, median, parameter, Prng, report, round } from './harness.js';
+
+const HOST = '127.0.0.1';
+/** Commands per pipelined write while filling. */
+const FILL_BATCH_COMMAND_COUNT = 10_000;
+/** A server must answer within this long after spawn (a 2M-key load included). */
+const READY_TIMEOUT_MS = 300_000;
+const READY_POLL_INTERVAL_MS = 5;
+const STOP_TIMEOUT_MS = 30_000;
+/** One RESP reply must arrive within this long. */
+const REPLY_TIMEOUT_MS = 120_000;
+
+/** dist/src/main.js, seen from dist/bench/. */
+const COWKV_MAIN_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.js');
+
+type ServerKind = 'cowkv' | 'redis';
+
+interface Dataset {
+  readonly keyCount: number;
+  readonly keyBytes: number;
+  readonly valueBytes: number;
+}
+
+interface LoadRun {
+  readonly readyMs: number;
+  /** The server's own "DB loaded from disk" time, if it printed one. */
+  readonly loadLogMs: number | null;
+}
+
+interface ServerResult {
+  readonly kind: ServerKind;
+  readonly emptyStartMs: number;
+  readonly fillOpsPerSec: number;
+  readonly saveMs: number;
+  readonly fileBytes: number;
+  readonly runs: readonly LoadRun[];
+}
+
+// ---- processes ----------------------------------------------------------------------------------
+
+interface Spawned {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly startNs: bigint;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isRedisServerInstalled(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+async function spawnServer(kind: ServerKind, directory: string, pageSizeBytes: number): Promise<Spawned> {
+  const port = await freePort();
+  const common = ['--port', String(port), '--bind', HOST, '--dir', directory, '--save', ''];
+  const file = kind === 'redis' ? 'redis-server' : process.execPath;
+  const args = kind === 'redis'
+    ? [...common, '--dbfilename', 'dump.rdb', '--appendonly', 'no']
+    : [COWKV_MAIN_PATH, ...common, '--dbfilename', 'dump.snap', '--page-size', String(pageSizeBytes)];
+  const startNs = process.hrtime.bigint();
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, port, startNs, output: () => output, stop };
+}
+
+// ---- a minimal RESP client ----------------------------------------------------------------------
+
+/** Reads whole replies off a socket; enough RESP2 for +, -, : and $ replies. */
+class Connection {
+  readonly #socket: Socket;
+  #buffer: Buffer = Buffer.alloc(0);
+  #waiter: (() => void) | null = null;
+  #isClosed = false;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+      this.#waiter?.();
+    });
+    socket.on('close', () => {
+      this.#isClosed = true;
+      this.#waiter?.();
+    });
+    socket.on('error', () => undefined); // 'close' follows
+  }
+
+  static open(port: number): Promise<Connection | null> {
+    return new Promise((resolve) => {
+      const socket = createConnection({ host: HOST, port });
+      socket.once('connect', () => resolve(new Connection(socket)));
+      socket.once('error', () => resolve(null));
+    });
+  }
+
+  write(bytes: Buffer): void {
+    this.#socket.write(bytes);
+  }
+
+  /** The next reply as text ('+PONG', '-LOADING ...', ':42', '$3 abc'), or null if closed. */
+  async reply(): Promise<string | null> {
+    for (;;) {
+      const parsed = parseReply(this.#buffer);
+      if (parsed !== null) {
+        this.#buffer = this.#buffer.subarray(parsed.length);
+        return parsed.text;
+      }
+      if (this.#isClosed) return null;
+      await this.#waitForData();
+    }
+  }
+
+  /** Waits until `count` replies of exactly `expected` bytes each have arrived; false if not. */
+  async expectReplies(count: number, expected: Buffer): Promise<boolean> {
+    const totalBytes = count * expected.length;
+    while (this.#buffer.length < totalBytes && !this.#isClosed) await this.#waitForData();
+    if (this.#buffer.length < totalBytes) return false;
+    for (let offset = 0; offset < totalBytes; offset += expected.length) {
+      if (this.#buffer.compare(expected, 0, expected.length, offset, offset + expected.length) !== 0) return false;
+    }
+    this.#buffer = this.#buffer.subarray(totalBytes);
+    return true;
+  }
+
+  async command(argv: readonly string[]): Promise<string | null> {
+    this.write(encode(argv.map((word) => Buffer.from(word))));
+    return this.reply();
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  #waitForData(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`No reply within ${REPLY_TIMEOUT_MS} ms`)), REPLY_TIMEOUT_MS);
+      this.#waiter = () => {
+        clearTimeout(timer);
+        this.#waiter = null;
+        resolve();
+      };
+    });
+  }
+}
+
+function parseReply(buffer: Buffer): { text: string; length: number } | null {
+  const lineEnd = buffer.indexOf('\r\n');
+  if (lineEnd < 0) return null;
+  const line = buffer.toString('latin1', 0, lineEnd);
+  if (line[0] !== '$') return { text: line, length: lineEnd + 2 };
+  const bulkLength = Number(line.slice(1));
+  if (bulkLength < 0) return { text: '$-1', length: lineEnd + 2 };
+  const end = lineEnd + 2 + bulkLength + 2;
+  if (buffer.length < end) return null;
+  return { text: `$${bulkLength} ${buffer.toString('latin1', lineEnd + 2, lineEnd + 2 + bulkLength)}`, length: end };
+}
+
+function encode(argv: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`)];
+  for (const word of argv) parts.push(Buffer.from(`$${word.length}\r\n`), word, Buffer.from('\r\n'));
+  return Buffer.concat(parts);
+}
+
+// ---- the measurements ---------------------------------------------------------------------------
+
+/** Polls until PING answers +PONG and DBSIZE is `keyCount`; returns ms since spawn. */
+async function waitUntilLoaded(server: Spawned, keyCount: number): Promise<number> {
+  const deadlineNs = server.startNs + BigInt(READY_TIMEOUT_MS) * 1_000_000n;
+  while (process.hrtime.bigint() < deadlineNs) {
+    if (server.child.exitCode !== null) throw new Error(`Server exited with code ${server.child.exitCode}:\n${server.output()}`);
+    const connection = await Connection.open(server.port);
+    if (connection !== null) {
+      try {
+        if ((await connection.command(['PING'])) === '+PONG' && (await connection.command(['DBSIZE'])) === `:${keyCount}`) {
+          return Number(process.hrtime.bigint() - server.startNs) / 1e6;
+        }
+      } finally {
+        connection.close();
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_INTERVAL_MS));
+  }
+  throw new Error(`Server not ready with ${keyCount} keys within ${READY_TIMEOUT_MS} ms:\n${server.output()}`);
+}
+
+/** SET key value for every key, FILL_BATCH_COMMAND_COUNT per write; the same bytes for both servers. */
+async function fill(connection: Connection, dataset: Dataset): Promise<number> {
+  const prng = new Prng(BENCH_SEED);
+  const value = Buffer.alloc(dataset.valueBytes);
+  const ok = Buffer.from('+OK\r\n');
+  const startNs = process.hrtime.bigint();
+  for (let first = 0; first < dataset.keyCount; first += FILL_BATCH_COMMAND_COUNT) {
+    const count = Math.min(FILL_BATCH_COMMAND_COUNT, dataset.keyCount - first);
+    const commands: Buffer[] = [];
+    for (let index = first; index < first + count; index += 1) {
+      prng.fill(value);
+      commands.push(encode([Buffer.from('SET'), fixedKey(index, dataset.keyBytes), value]));
+    }
+    connection.write(Buffer.concat(commands));
+    if (!(await connection.expectReplies(count, ok))) throw new Error(`A SET before key ${first + count} was not answered +OK`);
+  }
+  return dataset.keyCount / (Number(process.hrtime.bigint() - startNs) / 1e9);
+}
+
+/** "DB loaded from disk: 1.234 seconds" (Redis's line; cowkv prints the same). */
+function loadLogMs(output: string): number | null {
+  const match = /DB loaded from disk: ([\d.]+) seconds/.exec(output);
+  return match === null ? null : Number(match[1]) * 1000;
+}
+
+async function measureServer(kind: ServerKind, dataset: Dataset, options: { restartCount: number; pageSizeBytes: number }): Promise<ServerResult> {
+  const directory = mkdtempSync(path.join(os.tmpdir(), `cowkv-bench-load-${kind}-`));
+  const fileName = kind === 'redis' ? 'dump.rdb' : 'dump.snap';
+  try {
+    const first = await spawnServer(kind, directory, options.pageSizeBytes);
+    let fillOpsPerSec: number;
+    let saveMs: number;
+    let emptyStartMs: number;
+    try {
+      emptyStartMs = await waitUntilLoaded(first, 0);
+      const connection = await Connection.open(first.port);
+      if (connection === null) throw new Error(`Cannot connect to ${kind}`);
+      fillOpsPerSec = await fill(connection, dataset);
+      const saveStartNs = process.hrtime.bigint();
+      const saved = await connection.command(['SAVE']);
+      saveMs = Number(process.hrtime.bigint() - saveStartNs) / 1e6;
+      if (saved !== '+OK') throw new Error(`${kind} SAVE answered ${saved}`);
+      connection.close();
+    } finally {
+      await first.stop();
+    }
+    const fileBytes = statSync(path.join(directory, fileName)).size;
+    const runs: LoadRun[] = [];
+    for (let restart = 0; restart < options.restartCount; restart += 1) {
+      const server = await spawnServer(kind, directory, options.pageSizeBytes);
+      try {
+        const readyMs = await waitUntilLoaded(server, dataset.keyCount);
+        runs.push({ readyMs, loadLogMs: loadLogMs(server.output()) });
+      } finally {
+        await server.stop();
+      }
+    }
+    return { kind, emptyStartMs, fillOpsPerSec, saveMs, fileBytes, runs };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+function summary(result: ServerResult): { readyMs: number; loadLogMs: number | null; mbPerSec: number } {
+  const readyMs = median(result.runs.map((run) => run.readyMs));
+  const logged = result.runs.map((run) => run.loadLogMs).filter((value): value is number => value !== null);
+  const loadLogMs = logged.length === 0 ? null : median(logged);
+  return { readyMs, loadLogMs, mbPerSec: result.fileBytes / (1024 * 1024) / (readyMs / 1000) };
+}
+
+function printTable(results: readonly ServerResult[], dataset: Dataset): void {
+  console.log(`\nLoad at start-up: ${dataset.keyCount} keys, ${dataset.keyBytes} B keys, ${dataset.valueBytes} B values (median of restarts)`);
+  console.log('server  file MB   empty start ms  spawn->ready ms  own load log ms  file MB/s  fill ops/s  SAVE ms');
+  for (const result of results) {
+    const shown = summary(result);
+    console.log([
+      result.kind.padEnd(6),
+      (result.fileBytes / 1e6).toFixed(1).padStart(8),
+      result.emptyStartMs.toFixed(0).padStart(15),
+      shown.readyMs.toFixed(0).padStart(16),
+      (shown.loadLogMs === null ? '-' : shown.loadLogMs.toFixed(0)).padStart(16),
+      shown.mbPerSec.toFixed(0).padStart(10),
+      result.fillOpsPerSec.toFixed(0).padStart(11),
+      result.saveMs.toFixed(0).padStart(8),
+    ].join(' '));
+  }
+}
+
+async function main(): Promise<void> {
+  const dataset: Dataset = {
+    keyCount: parameter('keyCount', { smoke: 20_000, full: 2_000_000 }),
+    keyBytes: parameter('keyBytes', { smoke: 16, full: 16 }),
+    valueBytes: parameter('valueBytes', { smoke: 100, full: 100 }),
+  };
+  const restartCount = parameter('restartCount', { smoke: 1, full: 3 });
+  const pageSizeBytes = parameter('pageSizeBytes', { smoke: 4096, full: 4096 });
+  const kinds: ServerKind[] = isRedisServerInstalled() ? ['cowkv', 'redis'] : ['cowkv'];
+  if (kinds.length === 1) console.log('redis-server is not installed: measuring cowkv only');
+  const results: ServerResult[] = [];
+  for (const kind of kinds) results.push(await measureServer(kind, dataset, { restartCount, pageSizeBytes }));
+  printTable(results, dataset);
+
+  const cowkv = summary(results[0]);
+  const redis = results[1] === undefined ? null : summary(results[1]);
+  const readyRatio = redis === null ? null : round(redis.readyMs / cowkv.readyMs, 2);
+  const loadLogRatio = redis?.loadLogMs == null || cowkv.loadLogMs === null || cowkv.loadLogMs === 0 ? null : round(redis.loadLogMs / cowkv.loadLogMs, 2);
+  if (readyRatio !== null) {
+    console.log(`\nRedis / cowkv: spawn->ready ${readyRatio}x, own load time ${loadLogRatio ?? '-'}x (target: cowkv at least 3x faster)`);
+  }
+  report('snapshot-load', {
+    parameters: { ...dataset, restartCount, pageSizeBytes },
+    results: {
+      servers: results.map((result) => ({ ...result, ...summary(result) })),
+      redisOverCowkvReadyRatio: readyRatio,
+      redisOverCowkvLoadLogRatio: loadLogRatio,
+    },
+    // The work: the same keys, and files of these sizes, loaded to this many keys.
+    checksum: results.map((result) => `${result.kind}:${result.fileBytes}:${result.runs.length * dataset.keyCount}`).join(','),
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
