@@ -2,9 +2,9 @@
  * The snapshot benchmark's charts as Vega-Lite specs, rendered to SVG in Node (vega's headless
  * `renderer: 'none'` view): probe latency, extra memory and throughput over time with each
  * snapshot's window shaded, and the page-size sweep (copy amplification, shadow memory, pause).
- * Why Vega-Lite: declarative specs are short, reviewable and kept beside the SVG in the JSON, so
- * a chart can be re-rendered or restyled without re-running the benchmark; hand-built SVG strings
- * are neither.
+ * Why Vega-Lite: declarative specs are short and reviewable, and built only from the series and
+ * summaries saved in results.json, so a chart can be restyled and redrawn without re-running the
+ * benchmark (`--render <dir>`); hand-built SVG strings are neither.
  * Invariants: every chart gets the same colour per series label (one domain for all charts);
  * time is ms relative to each snapshot's start; log scales never see zero (filtered).
  * Not here: the numbers (metrics.ts) or where files go (report-files.ts).
@@ -124,7 +124,7 @@ export function sweepChart(summaries: readonly SnapshotSummary[]): TopLevelSpec 
     copyAmplification: summary.copyAmplification ?? 0,
     shadowPeakMb: (summary.shadowPeakBytes ?? 0) / (1024 * 1024),
     startPauseUs: summary.startPauseUs ?? 0,
-    probeMaxMs: (summary.probeMaxUsDuring ?? 0) / 1000,
+    probeP99Ms: (summary.probeP99UsDuring ?? 0) / 1000,
   }));
   const order = summaries.map((summary) => summary.pageSizeText);
   const panel = (field: string, title: string): object => ({
@@ -145,7 +145,7 @@ export function sweepChart(summaries: readonly SnapshotSummary[]): TopLevelSpec 
       panel('copyAmplification', 'bytes copied per byte written'),
       panel('shadowPeakMb', 'shadow peak MiB'),
       panel('startPauseUs', 'start pause µs'),
-      panel('probeMaxMs', 'worst probe latency ms'),
+      panel('probeP99Ms', 'probe p99 during the snapshot, ms'),
     ],
   } as TopLevelSpec;
 }

@@ -66,12 +66,12 @@ export function summaryTable(summaries: readonly SnapshotSummary[]): string {
 }
 
 /** The page-size sweep table. */
-export function sweepTable(summaries: readonly SnapshotSummary[]): string {
+export function sweepTable(summaries: readonly SnapshotSummary[], valueSizeBytes: number): string {
   const header = [
-    '| page size | pages copied | copied | client bytes written during | copy amplification | shadow peak | start pause | worst probe latency | SETs/s during / before | duration |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| page size | pages copied | copied | client writes during | copy amplification | shadow peak | start pause | probe p99 during | worst probe latency | SETs/s during / before | duration |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  const rows = summaries.map((summary) => `| ${summary.pageSizeText} | ${summary.pagesCopied ?? '–'} | ${formatMiB(summary.copiedBytes)} | ${summary.opsDuring} SETs | ${summary.copyAmplification ?? '–'}× | ${formatMiB(summary.shadowPeakBytes)} | ${formatUs(summary.startPauseUs)} | ${formatUs(summary.probeMaxUsDuring)} | ${(summary.duringFraction * 100).toFixed(0)}% | ${summary.durationMs.toFixed(0)} ms |`);
+  const rows = summaries.map((summary) => `| ${summary.pageSizeText} | ${summary.pagesCopied ?? '–'} | ${formatMiB(summary.copiedBytes)} | ${summary.opsDuring} SETs (${formatMiB(summary.opsDuring * valueSizeBytes)}) | ${summary.copyAmplification ?? '–'}× | ${formatMiB(summary.shadowPeakBytes)} | ${formatUs(summary.startPauseUs)} | ${formatUs(summary.probeP99UsDuring)} | ${formatUs(summary.probeMaxUsDuring)} | ${(summary.duringFraction * 100).toFixed(0)}% | ${summary.durationMs.toFixed(0)} ms |`);
   return [...header, ...rows].join('\n');
 }
 
@@ -92,10 +92,14 @@ function markdown(content: ReportContent): string {
     'Throughput counts SET replies received by the load process; the probe sends one GET at a time about every ms.',
   ];
   if (content.sweepSummaries.length > 0) {
-    parts.push('', '## cow strategy by page size', '', sweepTable(content.sweepSummaries));
+    parts.push('', '## cow strategy by page size', '', sweepTable(content.sweepSummaries, valueSizeOf(content)));
     if (content.pageSizeRecommendation !== null) parts.push('', content.pageSizeRecommendation);
   }
   return `${parts.join('\n')}\n`;
+}
+
+function valueSizeOf(content: ReportContent): number {
+  return (content.parameters as { valueSizeBytes?: number }).valueSizeBytes ?? 0;
 }
 
 function escapeHtml(text: string): string {
@@ -113,7 +117,7 @@ function tableHtml(markdownTable: string): string {
 }
 
 function html(content: ReportContent): string {
-  const sweep = content.sweepSummaries.length === 0 ? '' : `<h2>cow strategy by page size</h2>${tableHtml(sweepTable(content.sweepSummaries))}${
+  const sweep = content.sweepSummaries.length === 0 ? '' : `<h2>cow strategy by page size</h2>${tableHtml(sweepTable(content.sweepSummaries, valueSizeOf(content)))}${
     content.pageSizeRecommendation === null ? '' : `<p>${escapeHtml(content.pageSizeRecommendation)}</p>`}`;
   const charts = content.charts.map((chart) => `<figure><img src="${escapeHtml(chart.fileName)}" alt="${escapeHtml(chart.title)}"><figcaption>${escapeHtml(chart.title)}</figcaption></figure>`).join('\n');
   return `<!doctype html>
