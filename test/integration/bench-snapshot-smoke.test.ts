@@ -130,6 +130,19 @@ describe('npm run bench:snapshot --smoke', () => {
     for (const chart of results.charts) expect(html).toContain(`src="${chart.fileName}"`);
   });
 
+  test('--render rewrites the tables, charts and page from results.json alone', async () => {
+    const markdownPath = path.join(outDirectory, 'results.md');
+    const before = readFileSync(markdownPath, 'utf8');
+    rmSync(markdownPath);
+    rmSync(path.join(outDirectory, 'latency.svg'));
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, [BENCH_PATH, '--render', outDirectory], { cwd: REPO_ROOT, timeout: BENCH_TIMEOUT_MS },
+        (error, stdout, stderr) => (error === null ? resolve() : reject(new Error(`render failed: ${error.message}\n${stdout}\n${stderr}`))));
+    });
+    expect(readFileSync(markdownPath, 'utf8')).toBe(before);
+    expect(xmlProblem(readFileSync(path.join(outDirectory, 'latency.svg'), 'utf8'))).toEqual({ problem: null, root: 'svg' });
+  });
+
   test('the Markdown table has a row per snapshot', () => {
     const markdown = readFileSync(path.join(outDirectory, 'results.md'), 'utf8');
     for (const summary of [...results.summaries, ...results.sweepSummaries]) {
