@@ -296,8 +296,7 @@ export class SnapshotService {
       const nowMs = this.#clock();
       if (nowMs - lastLogMs < LOAD_PROGRESS_LOG_INTERVAL_MS) return;
       lastLogMs = nowMs;
-      const step = progress.phase === 'verify' ? 'verifying checksums' : 'loading pages';
-      this.#options.log('notice', `Loading snapshot "${filePath}": ${progress.percent.toFixed(1)}% (${step}), ${progress.mbPerSec.toFixed(1)} MB/s`);
+      this.#options.log('notice', `Loading snapshot "${filePath}": ${progress.percent.toFixed(1)}%, ${progress.mbPerSec.toFixed(1)} MB/s`);
     };
   }
 

@@ -141,14 +141,15 @@ describe('loader', () => {
     expect(loaded.status === 'invalid' && loaded.message).toContain('the keyspace cannot be attached');
   });
 
-  test('progress reaches 100 percent over the verify and load passes', () => {
+  test('progress rises to 100 percent in one pass over the file', () => {
     const { filePath } = saveSampleStore();
     const progress: LoadProgress[] = [];
     const loaded = loadSnapshotHeap(filePath, { heapOptions: { maxMemoryBytes: 0 }, onProgress: (update) => progress.push(update) });
     expect(loaded.status).toBe('ok');
-    expect(progress.map((update) => update.phase)).toEqual(['verify', 'load']);
-    expect(progress[0].percent).toBe(50);
-    expect(progress[1].percent).toBe(100);
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    const percents = progress.map((update) => update.percent);
+    expect([...percents].sort((a, b) => a - b)).toEqual(percents);
+    expect(percents.at(-1)).toBe(100);
   });
 });
 
