@@ -25,6 +25,12 @@ import type { ReplyWriter } from '../command-types.js';
 export const OUTPUT_BUFFER_BYTES_INITIAL = 4 * 1024;
 /** A buffer grown beyond this is dropped after a flush instead of being kept for reuse. */
 export const OUTPUT_BUFFER_BYTES_KEEP_MAX = 1024 * 1024;
+/**
+ * Shared replies up to this size (`+OK`, `$64`, `:1`...) are copied byte by byte: for a few
+ * bytes a loop beats Buffer#copy, whose argument checks cost more than the copy (~1% of server
+ * CPU under redis-benchmark -P 16 SET).
+ */
+const RAW_LOOP_BYTES_MAX = 16;
 /** Headers of counts/lengths below this are precomputed. */
 const SHARED_HEADER_COUNT = 128;
 
@@ -233,8 +239,15 @@ export class RespReplyWriter implements ReplyWriter {
 
   #raw(bytes: Buffer): void {
     this.#ensure(bytes.length);
-    bytes.copy(this.#buffer, this.#length);
-    this.#length += bytes.length;
+    const buffer = this.#buffer;
+    let position = this.#length;
+    if (bytes.length <= RAW_LOOP_BYTES_MAX) {
+      for (let index = 0; index < bytes.length; index++) buffer[position++] = bytes[index];
+    } else {
+      buffer.set(bytes, position);
+      position += bytes.length;
+    }
+    this.#length = position;
   }
 
   #ascii(text: string): void {

@@ -2,6 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { AssertionError } from 'node:assert';
 import { createInProcessServer } from '../../helpers/in-process-server.js';
 import { defineCommand } from '../../../src/server/commands/define.js';
+import fc from 'fast-check';
+import type { CommandSpec } from '../../../src/server/command-types.js';
+import { CommandTable } from '../../../src/server/dispatch.js';
+import { ALL_COMMANDS } from '../../../src/server/registry.js';
 
 describe('dispatch', () => {
   test('looks commands up case-insensitively', () => {
@@ -147,3 +151,63 @@ describe('admissionRefusal', () => {
     expect(admissionRefusal({ ...config, protectedMode: false }, 0, '10.1.2.3')).toBeNull();
   });
 });
+
+describe('CommandTable byte lookup', () => {
+  const table = new CommandTable(ALL_COMMANDS);
+  /** The lookup the byte path replaced: latin1 text, then its lower case. */
+  const byText = new Map(ALL_COMMANDS.map((spec) => [spec.name.toLowerCase(), spec]));
+  const lookupByText = (name: Buffer): CommandSpec | undefined => byText.get(name.toString('latin1').toLowerCase());
+
+  test('lookupInfo() finds every command in any ASCII case from its bytes', () => {
+    for (const spec of ALL_COMMANDS) {
+      for (const spelling of [spec.name, spec.name.toLowerCase(), mixedCase(spec.name)]) {
+        expect(table.lookupInfo(Buffer.from(spelling, 'latin1'))?.spec).toBe(spec);
+      }
+    }
+  });
+
+  test('lookupInfo() answers undefined for unknown, empty, longer and non-ASCII look-alike names', () => {
+    expect(table.lookupInfo(Buffer.from('NOPE'))).toBeUndefined();
+    expect(table.lookupInfo(Buffer.alloc(0))).toBeUndefined();
+    expect(table.lookupInfo(Buffer.from('GETT'))).toBeUndefined();
+    expect(table.lookupInfo(Buffer.from('G'.repeat(1000)))).toBeUndefined();
+    expect(table.lookupInfo(Buffer.from([0x47, 0x45, 0xd4]))).toBeUndefined(); // 'GE' + latin1 'Ô'
+  });
+
+  test('a command added again under the same name replaces the old one', () => {
+    const own = new CommandTable(ALL_COMMANDS);
+    const replacement = defineCommand({ name: 'GET', arity: 2, flags: ['readonly'], group: 'string', summary: 'test', run: () => undefined });
+    own.add(replacement);
+    expect(own.lookupInfo(Buffer.from('get'))?.spec).toBe(replacement);
+    expect(own.lookup('GET')).toBe(replacement);
+  });
+
+  test('infoOf() precomputes full names, flags and the counters statsOf() returns', () => {
+    const config = table.lookup('CONFIG')!;
+    const configGet = table.lookupSubcommand(config, 'get')!;
+    const info = table.infoOf(configGet);
+    expect(info.name).toBe('CONFIG');
+    expect(info.fullName).toBe('CONFIG|GET');
+    expect(info.fullNameLower).toBe('config|get');
+    expect(info.stats).toBe(table.statsOf(configGet));
+    expect(table.infoOf(table.lookup('SET')!).isRefusedOnMisconf).toBe(true);
+    expect(table.infoOf(table.lookup('PING')!).isRefusedOnMisconf).toBe(true);
+    expect(table.infoOf(table.lookup('GET')!).isRefusedOnMisconf).toBe(false);
+    expect(table.infoOf(table.lookup('EXEC')!).isQueuedInMulti).toBe(false);
+    expect(table.infoOf(table.lookup('AUTH')!).isNoAuth).toBe(true);
+  });
+
+  test('byte lookup agrees with the latin1 string lookup on random names and case variants', () => {
+    const names = ALL_COMMANDS.map((spec) => spec.name);
+    const caseVariant = fc.tuple(fc.constantFrom(...names), fc.array(fc.boolean(), { maxLength: 32 }))
+      .map(([name, flips]) => Buffer.from([...name].map((char, index) => (flips[index] ? char.toLowerCase() : char)).join(''), 'latin1'));
+    const randomName = fc.uint8Array({ maxLength: 12 }).map((bytes) => Buffer.from(bytes));
+    fc.assert(fc.property(fc.oneof(caseVariant, randomName), (name) => {
+      expect(table.lookupInfo(name)?.spec).toBe(lookupByText(name));
+    }), { numRuns: 500 });
+  });
+});
+
+function mixedCase(name: string): string {
+  return [...name].map((char, index) => (index % 2 === 0 ? char.toLowerCase() : char.toUpperCase())).join('');
+}

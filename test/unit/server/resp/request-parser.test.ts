@@ -259,3 +259,20 @@ describe('parseStrictInteger (string2ll)', () => {
     expect([parse('+1'), parse('01'), parse('-0'), parse(' 1'), parse(''), parse('-'), parse('1a')]).toEqual([null, null, null, null, null, null, null]);
   });
 });
+
+describe('header lines longer than the in-JS scan', () => {
+  test('a header line whose CR lies past the first 24 bytes is still found, whole or split', () => {
+    const input = Buffer.from(`*1\r\n$${'1'.repeat(30)}\r\n`);
+    const expected = [{ error: 'ERR Protocol error: invalid bulk length' }];
+    expect(parseChunks([input])).toEqual(expected);
+    for (let cut = 1; cut < input.length; cut++) {
+      expect(parseChunks([input.subarray(0, cut), input.subarray(cut)])).toEqual(expected);
+    }
+  });
+
+  test('a long header line without its CR yet waits for more bytes', () => {
+    const parser = new RequestParser();
+    parser.feed(Buffer.from(`*${' '.repeat(40)}`));
+    expect(parser.next().kind).toBe('incomplete');
+  });
+});
