@@ -21,7 +21,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { BENCH_SEED, report } from './harness.js';
 import { isRedisServerInstalled } from './lib/server-process.js';
-import { latencyChart, memoryChart, sweepChart, throughputChart, type SnapshotWindow } from './snapshot-compare/charts.js';
+import { latencyChart, latencyRowsChart, memoryChart, sweepChart, throughputChart, type SnapshotWindow } from './snapshot-compare/charts.js';
 import { parseSizeBytes, series, summarize, type SeriesPoint, type SnapshotSummary } from './snapshot-compare/metrics.js';
 import { Progress } from './snapshot-compare/progress.js';
 import { RESULTS_JSON_NAME, writeReport, type ReportChart, type ReportContent } from './snapshot-compare/report-files.js';
@@ -129,6 +129,7 @@ function timeCharts(prefix: string, titlePrefix: string, points: readonly Series
   const labels = summaries.map((summary) => summary.label);
   return [
     { fileName: `${prefix}latency.svg`, title: `${titlePrefix}probe latency over time`, spec: latencyChart(points, windows, labels) },
+    { fileName: `${prefix}latency-rows.svg`, title: `${titlePrefix}probe latency over time, one row per snapshot`, spec: latencyRowsChart(points, windows, labels) },
     { fileName: `${prefix}memory.svg`, title: `${titlePrefix}extra memory over time`, spec: memoryChart(points, windows, labels) },
     { fileName: `${prefix}throughput.svg`, title: `${titlePrefix}write throughput over time`, spec: throughputChart(points, windows, labels) },
   ];

@@ -16,6 +16,9 @@ import type { SeriesPoint, SnapshotSummary } from './metrics.js';
 const SCHEMA_URL = 'https://vega.github.io/schema/vega-lite/v6.json';
 const CHART_WIDTH_PX = 1000;
 const CHART_HEIGHT_PX = 260;
+const ROW_HEIGHT_PX = 110;
+/** Decades only: Vega's default log ticks (1..9 per decade) draw a grid too dense to read. */
+const LOG_AXIS = { values: [0.01, 0.1, 1, 10, 100, 1000, 10_000, 100_000] };
 /** Throughput buckets are summed over this many ms so lines stay readable. */
 const THROUGHPUT_SMOOTHING_MS = 50;
 
@@ -77,7 +80,7 @@ export function latencyChart(points: readonly SeriesPoint[], windows: readonly S
       mark: { type: 'line', strokeWidth: 1.2, interpolate: 'step-after' },
       encoding: {
         x: TIME_AXIS,
-        y: { field: 'probeMaxMs', type: 'quantitative', scale: { type: 'log' }, title: 'latency ms (log)' },
+        y: { field: 'probeMaxMs', type: 'quantitative', scale: { type: 'log' }, axis: LOG_AXIS, title: 'latency ms (log)' },
         color: { field: 'label', type: 'nominal', scale: colorScale(labels), title: 'snapshot' },
       },
     },
@@ -115,6 +118,42 @@ export function throughputChart(points: readonly SeriesPoint[], windows: readonl
       },
     },
   });
+}
+
+/** Probe latency as small multiples, one row per snapshot on a shared time axis (the overlay gets crowded). */
+export function latencyRowsChart(points: readonly SeriesPoint[], windows: readonly SnapshotWindow[], labels: readonly string[]): TopLevelSpec {
+  const rows = labels.map((label) => ({
+    title: label,
+    width: CHART_WIDTH_PX,
+    height: ROW_HEIGHT_PX,
+    layer: [
+      {
+        data: { values: windows.filter((window) => window.label === label) },
+        mark: { type: 'rect', opacity: 0.15 },
+        encoding: {
+          x: { field: 'startMs', type: 'quantitative' },
+          x2: { field: 'endMs' },
+          color: { field: 'label', type: 'nominal', scale: colorScale(labels), legend: null },
+        },
+      },
+      {
+        data: { values: points.filter((point) => point.label === label) },
+        transform: [{ filter: 'datum.probeMaxMs > 0' }],
+        mark: { type: 'line', strokeWidth: 1.2, interpolate: 'step-after' },
+        encoding: {
+          x: TIME_AXIS,
+          y: { field: 'probeMaxMs', type: 'quantitative', scale: { type: 'log' }, axis: LOG_AXIS, title: 'max ms (log)' },
+          color: { field: 'label', type: 'nominal', scale: colorScale(labels), legend: null },
+        },
+      },
+    ],
+  }));
+  return {
+    $schema: SCHEMA_URL,
+    title: 'Probe latency per snapshot (max per 10 ms; shaded: snapshot running)',
+    vconcat: rows,
+    resolve: { scale: { x: 'shared', y: 'shared' } },
+  } as TopLevelSpec;
 }
 
 /** The page-size sweep: copy amplification, shadow peak and start pause per page size. */
