@@ -5,7 +5,8 @@
  * Why: benches that compare servers (server-throughput, snapshot-compare, ...) need the same
  * start/stop/readiness logic, and the same settings for both sides (no snapshots, no AOF unless
  * asked), so the comparison is fair and nothing is left running or written into the repo.
- * Invariants: servers bind only 127.0.0.1; each gets a fresh temp `dir`, removed on stop();
+ * Invariants: servers bind only 127.0.0.1; each gets a fresh temp `dir`, removed on stop()
+ * (unless the caller names its own `directory`, which is kept);
  * stop() always ends the child (SIGTERM, then SIGKILL after STOP_TIMEOUT_MS). The server run as
  * cowkv is always the compiled dist/src/main.js (build first), found from the repository root.
  * Not here: what the benches send (see redis-benchmark.ts for the redis-benchmark runner).
@@ -45,18 +46,23 @@ export interface BenchServerOptions {
   readonly nodeArgs?: readonly string[];
   /** Where the server's stdout/stderr go: kept in memory (default) or inherited. */
   readonly output?: 'capture' | 'inherit';
+  /**
+   * The server's `dir`, kept after stop() (e.g. to restart on the same snapshot). Default: a
+   * fresh temp dir, removed by stop().
+   */
+  readonly directory?: string;
 }
 
 export interface BenchServer {
   readonly kind: ServerKind;
   readonly pid: number;
   readonly port: number;
-  /** The server's `dir` (temp, removed by stop()). */
+  /** The server's `dir` (a temp dir removed by stop(), unless the caller gave one). */
   readonly directory: string;
   readonly child: ChildProcess;
   /** What the server printed so far (empty with output 'inherit'). */
   output(): string;
-  /** SIGTERM (SIGKILL after STOP_TIMEOUT_MS), wait for the exit, remove the temp dir. */
+  /** SIGTERM (SIGKILL after STOP_TIMEOUT_MS), wait for the exit, remove the temp dir (not a given one). */
   stop(): Promise<void>;
 }
 
@@ -90,7 +96,8 @@ function commandLine(options: BenchServerOptions, port: number, directory: strin
 /** Starts one server and resolves once it answers PING. */
 export async function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
   const port = await freePort();
-  const directory = mkdtempSync(path.join(os.tmpdir(), `cowkv-bench-${options.kind}-`));
+  const isOwnDirectory = options.directory === undefined;
+  const directory = options.directory ?? mkdtempSync(path.join(os.tmpdir(), `cowkv-bench-${options.kind}-`));
   const { file, args } = commandLine(options, port, directory);
   const inherit = options.output === 'inherit';
   const child = spawn(file, args, { stdio: inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'] });
@@ -106,7 +113,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       await exited;
       clearTimeout(timer);
     }
-    rmSync(directory, { recursive: true, force: true });
+    if (isOwnDirectory) rmSync(directory, { recursive: true, force: true });
   };
   const ready = await Promise.race([
     waitForPong(port),

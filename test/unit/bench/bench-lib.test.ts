@@ -2,7 +2,9 @@
  * Unit tests for bench/lib: redis-benchmark CSV parsing, /proc/<pid>/stat parsing, and the
  * server launcher (against cowkv when dist/ is built, and redis-server when installed).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { cpuTimeBetween, parseProcStat, readCpuTime } from '../../../bench/lib/proc-stat.js';
 import { parseRedisBenchmarkCsv, redisBenchmarkArgs } from '../../../bench/lib/redis-benchmark.js';
@@ -97,6 +99,18 @@ describe('startBenchServer', () => {
     }
     expect(server.child.exitCode !== null || server.child.signalCode !== null).toBe(true);
     expect(existsSync(server.directory)).toBe(false);
+  });
+
+  test.runIf(isRedisServerInstalled())('keeps a directory the caller names', async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), 'bench-lib-test-'));
+    try {
+      const server = await startBenchServer({ kind: 'redis', directory });
+      expect(server.directory).toBe(directory);
+      await server.stop();
+      expect(existsSync(directory)).toBe(true);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   test.runIf(isRedisServerInstalled())('starts redis-server the same way', async () => {
