@@ -24,7 +24,7 @@ import * as path from 'node:path';
 
 import type { HeapOptions } from '../cow/heap.js';
 import type { StoreOptions } from '../store/store.js';
-import { BackgroundSnapshot, type BackgroundSnapshotOutcome } from './bgsave.js';
+import { BackgroundSnapshot, type BackgroundSnapshotOptions, type BackgroundSnapshotOutcome } from './bgsave.js';
 import { errorMessage } from './file-system.js';
 import { InProcessSnapshot } from './in-process-snapshot.js';
 import { loadSnapshotStore, type LoadProgress, type LoadStoreResult } from './loader.js';
@@ -32,7 +32,7 @@ import { dueSaveRule, type SaveRule } from './save-rules.js';
 import { takeSnapshotPoint, type SnapshotPoint } from './snapshot-point.js';
 import { strategyNamed } from './strategies.js';
 import type { CopyStats, SnapshotHeap, SnapshotStrategyName } from './strategy.js';
-import { tempFileNameFor, type WriterFailure } from './writer-core.js';
+import { tempFileNameFor, type WriterFailure, type WriterProgress } from './writer-core.js';
 
 /** Page numbers per step when a snapshot is written on the main thread (SAVE). */
 export const INLINE_STEP_PAGE_BUDGET = 4096;
@@ -66,6 +66,23 @@ export interface SnapshotServiceOptions {
   readonly workerUrl?: URL;
   /** Called when a background save ends (after the service's state is updated). */
   readonly onBackgroundSaveDone?: (outcome: BackgroundSnapshotOutcome) => void;
+  /**
+   * Starts the writer of a background save; default BackgroundSnapshot.start (a worker thread).
+   * Tests pass a driver whose steps a fast-check scheduler orders, to replay every interleaving
+   * of the service's asynchronous paths (abort, FLUSHALL, shutdown, SCHEDULE) deterministically.
+   */
+  readonly startBackground?: (options: BackgroundSnapshotOptions) => BackgroundSnapshotHandle;
+}
+
+/** What the service needs of a running background save (BackgroundSnapshot implements it). */
+export interface BackgroundSnapshotHandle {
+  /** Settles once with the outcome, never rejects; the capture is released before it settles. */
+  readonly finished: Promise<BackgroundSnapshotOutcome>;
+  readonly progress: WriterProgress;
+  readonly startMs: number;
+  /** Asks the writer to stop; `finished` then settles as failed at step 'aborted'. */
+  abort(): void;
+  copyStats(): CopyStats;
 }
 
 export type SaveOutcome =
@@ -96,7 +113,7 @@ interface LastSnapshotStats {
   readonly durationMs: number;
 }
 
-type RunningSnapshot = { readonly point: SnapshotPoint; readonly background: BackgroundSnapshot; readonly changesAtStart: number };
+type RunningSnapshot = { readonly point: SnapshotPoint; readonly background: BackgroundSnapshotHandle; readonly changesAtStart: number };
 
 export class SnapshotService {
   readonly #options: SnapshotServiceOptions;
@@ -401,10 +418,11 @@ export class SnapshotService {
     const settings = this.#options.settings();
     const changesAtStart = this.#changesSinceLastSave;
     let point: SnapshotPoint | null = null;
-    let background: BackgroundSnapshot;
+    let background: BackgroundSnapshotHandle;
+    const startBackground = this.#options.startBackground ?? ((options) => BackgroundSnapshot.start(options));
     try {
       point = this.#takePoint(strategy);
-      background = BackgroundSnapshot.start({
+      background = startBackground({
         point,
         directory: settings.directory,
         fileName: settings.fileName,
