@@ -1,8 +1,9 @@
 /**
  * Snapshots through the real process: a BGSAVE holds exactly the values from its snapshot point
  * while clients overwrite every key and add new ones; SHUTDOWN SAVE and restart give the same
- * DEBUG DIGEST; BGSAVE STRATEGY picks the strategy per call; FLUSHALL stops a running BGSAVE
- * and saves the empty keyspace when save rules exist.
+ * DEBUG DIGEST; SIGTERM saves when save rules exist and not otherwise; BGSAVE STRATEGY picks
+ * the strategy per call; FLUSHALL stops a running BGSAVE and saves the empty keyspace when save
+ * rules exist.
  * How the snapshot point is known exactly: commands are atomic and run in order, so on one
  * pipelined connection every write sent before BGSAVE is in the snapshot and every write sent
  * after is not, however fast the worker is. A second connection writing seq:<n> keys in order
@@ -136,6 +137,19 @@ describe('a background save through the server', () => {
     await second.client.send(['SELECT', '15']);
     expect(readable(await second.client.send(['TTL', 'db15:expiring']))).toBeGreaterThan(3000);
     expect(readable(await second.client.send(['GET', 'db15:counter']))).toBe('15007');
+  });
+
+  test('SIGTERM saves before exiting when save rules exist, and not without them', async () => {
+    const directory = makeDataDirectory();
+    const first = await start(['--dir', directory, '--save', '3600 1']);
+    await first.client.send(['SET', 'saved-on-sigterm', 'yes']);
+    expect(await first.server.stop()).toBe(0);
+    const second = await start(['--dir', directory, '--save', '']);
+    expect(readable(await second.client.send(['GET', 'saved-on-sigterm']))).toBe('yes');
+    await second.client.send(['SET', 'not-saved', 'yes']);
+    expect(await second.server.stop()).toBe(0);
+    const third = await start(['--dir', directory, '--save', '']);
+    expect(readable(await third.client.send(['GET', 'not-saved']))).toBeNull();
   });
 
   test('FLUSHALL stops a running BGSAVE and, with save rules, saves the empty keyspace', async () => {
