@@ -278,6 +278,8 @@ export class SnapshotService {
     for (const name of removeStaleTempFiles(this.#options.settings().directory)) {
       this.#options.log('notice', `Removed the temp file "${name}" of a snapshot that never finished`);
     }
+    const fileLengthBytes = fileSizeOrNull(filePath);
+    if (fileLengthBytes !== null) this.#options.log('notice', `Loading snapshot "${filePath}" (${fileLengthBytes} bytes)`);
     this.#isLoading = true;
     const startMs = this.#clock();
     const onProgress = options.onProgress ?? this.#progressLogger(filePath);
@@ -537,6 +539,15 @@ export function removeStaleTempFiles(directory: string): string[] {
     removed.push(name);
   }
   return removed;
+}
+
+/** The file's size, or null if it cannot be stat'ed (the loader then says why). */
+function fileSizeOrNull(filePath: string): number | null {
+  try {
+    return fs.statSync(filePath).size;
+  } catch {
+    return null; // missing or unreadable: the loader reports it as missing or invalid
+  }
 }
 
 function isProcessAlive(pid: number): boolean {

@@ -343,7 +343,7 @@ describe('SnapshotService', () => {
     expect(loadedAllocationCount(path.join(temp.directory, 'dump.snap'))).toBe(30);
   });
 
-  test('load() logs progress with percent and MB/s when loading takes longer than the interval', () => {
+  test('load() logs the file, then progress with percent and MB/s when loading takes longer than the interval', () => {
     const heap = createHeap(HEAP_OPTIONS);
     const store = Store.create(heap, { databases: 2, hashSeed: 5 });
     for (let index = 0; index < 300; index += 1) store.set(0, Buffer.from(`key:${index}`), Buffer.alloc(100, index));
@@ -367,7 +367,8 @@ describe('SnapshotService', () => {
     });
     expect(service.save()).toEqual({ status: 'ok' });
     expect(service.load({ heapOptions: { maxMemoryBytes: 0 }, storeOptions: { databases: 2 } }).status).toBe('ok');
-    const progressLines = logs.filter((line) => line.includes('Loading snapshot'));
+    expect(logs).toContain(`notice: Loading snapshot "${path.join(temp.directory, 'dump.snap')}" (${fs.statSync(path.join(temp.directory, 'dump.snap')).size} bytes)`);
+    const progressLines = logs.filter((line) => line.includes('Loading snapshot') && line.includes('%'));
     expect(progressLines.length).toBeGreaterThanOrEqual(1);
     for (const line of progressLines) expect(line).toMatch(/: \d+\.\d%, \d+\.\d MB\/s$/);
     expect(logs.some((line) => /DB loaded from disk: \d+\.\d{3} seconds \(\d+ bytes, [\d.]+ MB\/s\)/.test(line))).toBe(true);
