@@ -42,6 +42,8 @@ export interface BenchServerOptions {
   readonly kind: ServerKind;
   /** Extra words after the defaults, e.g. ['--save', '900 1'] (later options win, as in redis-server). */
   readonly extraArgs?: readonly string[];
+  /** cowkv's entry to run instead of COWKV_MAIN_PATH (e.g. another build, to compare two). */
+  readonly mainPath?: string;
   /** Extra node flags for cowkv, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   readonly nodeArgs?: readonly string[];
   /** Where the server's stdout/stderr go: kept in memory (default) or inherited. */
@@ -87,10 +89,11 @@ export async function freePort(): Promise<number> {
 function commandLine(options: BenchServerOptions, port: number, directory: string): { file: string; args: string[] } {
   const common = ['--port', String(port), '--bind', BENCH_HOST, '--dir', directory, '--save', '', '--appendonly', 'no'];
   if (options.kind === 'redis') return { file: 'redis-server', args: [...common, ...(options.extraArgs ?? [])] };
-  if (!existsSync(COWKV_MAIN_PATH)) throw new Error(`Cannot start cowkv: ${COWKV_MAIN_PATH} is missing (build first: npm run build)`);
+  const mainPath = options.mainPath ?? COWKV_MAIN_PATH;
+  if (!existsSync(mainPath)) throw new Error(`Cannot start cowkv: ${mainPath} is missing (build first: npm run build)`);
   // cowkv has no AOF; `--appendonly no` is accepted by redis-server only, so leave it out.
   const cowkvArgs = ['--port', String(port), '--bind', BENCH_HOST, '--dir', directory, '--save', ''];
-  return { file: process.execPath, args: [...(options.nodeArgs ?? []), COWKV_MAIN_PATH, ...cowkvArgs, ...(options.extraArgs ?? [])] };
+  return { file: process.execPath, args: [...(options.nodeArgs ?? []), mainPath, ...cowkvArgs, ...(options.extraArgs ?? [])] };
 }
 
 /** Starts one server and resolves once it answers PING. */
