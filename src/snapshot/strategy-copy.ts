@@ -9,6 +9,7 @@
 import { copyUsedPages, CopyPageSource, type PageCopy, type PageSource } from './page-source.js';
 import type { CopyStats, PageSourceDescriptor, SnapshotCapture, SnapshotHeap, SnapshotStrategy } from './strategy.js';
 import type { SnapshotSegment } from './format.js';
+import { snapshotSegmentsOf } from './strategy-segments.js';
 
 export const COPY_STRATEGY: SnapshotStrategy = {
   name: 'copy',
@@ -37,7 +38,7 @@ class CopyCapture implements SnapshotCapture {
     this.#copiedPageCount = copy.pageNumbers.byteLength / 4;
     this.pageSizeBytes = heap.pageSizeBytes;
     this.pageCount = copy.pageCount;
-    this.segments = heap.layout().map((segment) => ({ firstPage: segment.firstPage, pageCount: segment.pageCount }));
+    this.segments = snapshotSegmentsOf(heap.layout());
     this.descriptor = { kind: 'copy', copy };
   }
 

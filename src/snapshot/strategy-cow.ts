@@ -21,6 +21,7 @@ import type {
   SnapshotStrategy,
 } from './strategy.js';
 import type { SnapshotSegment } from './format.js';
+import { snapshotSegmentsOf } from './strategy-segments.js';
 
 export const COW_STRATEGY: SnapshotStrategy = {
   name: 'cow',
@@ -52,7 +53,7 @@ class CowCapture implements SnapshotCapture {
     this.pageSizeBytes = share.pageSizeBytes;
     this.pageCount = share.pageCountAtStart;
     this.usedPageCount = usedPageCount;
-    this.segments = share.segments.map((segment) => ({ firstPage: segment.firstPage, pageCount: segment.pageCount }));
+    this.segments = snapshotSegmentsOf(share.segments);
     this.descriptor = { kind: 'epoch', share };
     this.#removeHeapListener = heap.onShadowChunkAdded((chunk, chunkIndex) => this.#onChunkAdded(chunk, chunkIndex));
   }

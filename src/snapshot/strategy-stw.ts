@@ -10,6 +10,7 @@
 import { HeapImagePageSource, type PageSource } from './page-source.js';
 import type { CopyStats, SnapshotCapture, SnapshotHeap, SnapshotStrategy } from './strategy.js';
 import type { SnapshotSegment } from './format.js';
+import { snapshotSegmentsOf } from './strategy-segments.js';
 
 export const STW_STRATEGY: SnapshotStrategy = {
   name: 'stw',
@@ -33,7 +34,7 @@ class StwCapture implements SnapshotCapture {
     this.pageSizeBytes = heap.pageSizeBytes;
     this.pageCount = heap.pageCount;
     this.usedPageCount = heap.stats().pagesInUse;
-    this.segments = heap.layout().map((segment) => ({ firstPage: segment.firstPage, pageCount: segment.pageCount }));
+    this.segments = snapshotSegmentsOf(heap.layout());
   }
 
   openSource(): PageSource {

@@ -10,11 +10,11 @@
 
 import * as fs from 'node:fs';
 
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
-import { RawClient } from '../helpers/raw-client.js';
-import { makeDataDirectory, startServer, type ServerProcess } from '../helpers/server-process.js';
-import { pipeline, waitForBackgroundSave } from '../fixtures/snapshot/server-runs.js';
+import type { RawClient } from '../helpers/raw-client.js';
+import { makeDataDirectory } from '../helpers/server-process.js';
+import { pipeline, stopServersAfterEach, waitForBackgroundSave } from '../fixtures/snapshot/server-runs.js';
 
 const TRIAL_COUNT = 20;
 /** About 3 MB of pages: a save takes tens of milliseconds, so many kills land inside it. */
@@ -26,22 +26,10 @@ const KILL_DELAY_SAVE_DURATION_FACTOR = 1.5;
 /** Each trial restarts a server and digests the keyspace twice: about a second each here. */
 const TRIAL_TIMEOUT_MS = 180_000;
 
-let servers: ServerProcess[] = [];
-let clients: RawClient[] = [];
+const serverRuns = stopServersAfterEach();
 
-afterEach(async () => {
-  for (const client of clients) client.close();
-  for (const server of servers) await server.stop();
-  servers = [];
-  clients = [];
-});
-
-async function start(directory: string): Promise<{ server: ServerProcess; client: RawClient }> {
-  const server = await startServer(['--dir', directory, '--save', '']);
-  servers.push(server);
-  const client = await RawClient.connect(server.port);
-  clients.push(client);
-  return { server, client };
+function start(directory: string): ReturnType<typeof serverRuns.start> {
+  return serverRuns.start(['--dir', directory, '--save', '']);
 }
 
 /** DEBUG DIGEST's hex text. */

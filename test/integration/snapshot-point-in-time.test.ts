@@ -10,12 +10,11 @@
  * checks the same from outside: the snapshot holds a gap-free prefix of them.
  */
 
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
-import { RawClient } from '../helpers/raw-client.js';
 import { encodeCommand, readable } from '../helpers/resp.js';
-import { makeDataDirectory, startServer, type ServerProcess } from '../helpers/server-process.js';
-import { persistenceInfo, pipeline, readKeyspace, waitForBackgroundSave } from '../fixtures/snapshot/server-runs.js';
+import { makeDataDirectory } from '../helpers/server-process.js';
+import { persistenceInfo, pipeline, readKeyspace, stopServersAfterEach, waitForBackgroundSave } from '../fixtures/snapshot/server-runs.js';
 
 /** Keys filled before the snapshot (values ~100 bytes, so the heap spans many pages). */
 const FILL_KEY_COUNT = 20_000;
@@ -23,27 +22,7 @@ const NEW_KEY_COUNT = 5_000;
 const SEQUENCE_BATCH_COUNT = 20;
 const SEQUENCE_BATCH_KEY_COUNT = 200;
 
-let servers: ServerProcess[] = [];
-let clients: RawClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients) client.close();
-  for (const server of servers) await server.stop();
-  servers = [];
-  clients = [];
-});
-
-async function start(args: string[]): Promise<{ server: ServerProcess; client: RawClient }> {
-  const server = await startServer(args);
-  servers.push(server);
-  return { server, client: await connect(server) };
-}
-
-async function connect(server: ServerProcess): Promise<RawClient> {
-  const client = await RawClient.connect(server.port);
-  clients.push(client);
-  return client;
-}
+const { start, connect } = stopServersAfterEach();
 
 function valueOf(key: string, round: number): string {
   return `${key}:round-${round}:`.padEnd(100, 'x');

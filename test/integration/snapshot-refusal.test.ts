@@ -13,35 +13,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
-import { RawClient } from '../helpers/raw-client.js';
 import { readable } from '../helpers/resp.js';
-import { makeDataDirectory, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { makeDataDirectory } from '../helpers/server-process.js';
 import { writeCorruptSnapshots } from '../fixtures/snapshot/corrupt-snapshots.js';
-import { persistenceInfo, pipeline, runUntilExit, waitForBackgroundSave } from '../fixtures/snapshot/server-runs.js';
+import { persistenceInfo, pipeline, runUntilExit, stopServersAfterEach, waitForBackgroundSave } from '../fixtures/snapshot/server-runs.js';
 import { PREFIX_BYTES } from '../../src/snapshot/format.js';
 
 const BIT_FLIP_COUNT = 8;
 const BIT_FLIP_SEED = 20_251_123;
 
-let servers: ServerProcess[] = [];
-let clients: RawClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients) client.close();
-  for (const server of servers) await server.stop();
-  servers = [];
-  clients = [];
-});
-
-async function start(args: string[]): Promise<{ server: ServerProcess; client: RawClient }> {
-  const server = await startServer(args);
-  servers.push(server);
-  const client = await RawClient.connect(server.port);
-  clients.push(client);
-  return { server, client };
-}
+const { start } = stopServersAfterEach();
 
 /** A small valid snapshot written by the real server; returns its bytes. */
 async function writeSmallSnapshot(): Promise<Buffer> {
