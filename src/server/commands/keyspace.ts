@@ -4,7 +4,8 @@
  * OBJECT and MEMORY containers, with Redis 7's arity, flags, key positions, summaries, replies
  * and error texts.
  * Why this shape: a table row plus a handler per command; handlers parse argv (args.ts), call
- * the store, and map its result to a reply with an exhaustive switch.
+ * the store, and map its result to a reply with an exhaustive switch; the shared error statuses
+ * go to replyStoreFailure (common.ts), and MOVE/COPY/EXPIRE share one 1-or-0 reply.
  * Invariants: every handler writes exactly one reply; argument errors are reported in Redis's
  * order (e.g. EXPIRE's options before its time, the time's overflow before the key lookup).
  * Container commands (OBJECT, MEMORY) dispatch their own subcommands, so they work whether or
@@ -12,8 +13,6 @@
  * ('OBJECT|ENCODING') and full argv, and can also be run directly.
  * Not here: SELECT (connection.ts), lookup and arity checks of top-level commands (dispatch).
  */
-
-import { fail } from 'node:assert/strict';
 
 import type { CommandContext, CommandSpec } from '../command-types.js';
 import { Client } from '../connection.js';
@@ -26,13 +25,20 @@ import {
   LFU_SELECTED_ERROR,
   NOT_INTEGER_ERROR,
   NO_SUCH_KEY_ERROR,
-  OOM_ERROR,
   SAME_OBJECT_ERROR,
   SYNTAX_ERROR,
   unknownSubcommandError,
   wrongArityError,
 } from '../errors.js';
-import type { ExpireOptions, Store, TimeUnit, ValueType } from '../../store/store.js';
+import type {
+  CopyResult,
+  ExpireOptions,
+  ExpireResult,
+  MoveResult,
+  Store,
+  TimeUnit,
+  ValueType,
+} from '../../store/store.js';
 import {
   I32_MAX,
   I32_MIN,
@@ -45,6 +51,7 @@ import {
   resolveKeyExpire,
   type RangeResult,
 } from './args.js';
+import { replyStoreFailure } from './common.js';
 
 // Redis's key positions (firstKey, lastKey, keyStep), spread into the rows below. Groups are
 // Redis's COMMAND DOCS groups: 'generic' for keyspace commands, 'server' for whole databases.
@@ -145,11 +152,6 @@ export const KEYSPACE_COMMANDS: readonly CommandSpec[] = [
     summary: 'A container for memory diagnostics commands', run: memoryCommand, subcommands: MEMORY_SUBCOMMANDS },
 ];
 
-/** Compile-time exhaustiveness: a store result status this switch does not handle fails tsc. */
-function unreachable(value: never): never {
-  return fail(`unexpected store result ${JSON.stringify(value)}`);
-}
-
 // ---- existence, type, deletion ------------------------------------------------------------------
 
 /**
@@ -209,11 +211,27 @@ function renameGeneric(context: CommandContext, argv: readonly Buffer[], { nx }:
     case 'notSet':
       reply.integer(0);
       return;
-    case 'outOfMemory':
-      reply.error(OOM_ERROR);
+    default:
+      replyStoreFailure(context, result.status);
+  }
+}
+
+/**
+ * MOVE, COPY and the EXPIRE family: 1 when the store did it, 0 when it did nothing (the key is
+ * missing, the target exists, or the condition did not hold).
+ */
+function replyAppliedResult(context: CommandContext, result: MoveResult | CopyResult | ExpireResult): void {
+  switch (result.status) {
+    case 'ok':
+      context.reply.integer(1);
+      return;
+    case 'missing':
+    case 'exists':
+    case 'notSet':
+      context.reply.integer(0);
       return;
     default:
-      unreachable(result);
+      replyStoreFailure(context, result.status);
   }
 }
 
@@ -246,21 +264,7 @@ function moveCommand(context: CommandContext, argv: readonly Buffer[]): void {
     reply.error(SAME_OBJECT_ERROR);
     return;
   }
-  const result = context.store.move(context.db, argv[1], target.value);
-  switch (result.status) {
-    case 'ok':
-      reply.integer(1);
-      return;
-    case 'missing':
-    case 'exists':
-      reply.integer(0);
-      return;
-    case 'outOfMemory':
-      reply.error(OOM_ERROR);
-      return;
-    default:
-      unreachable(result);
-  }
+  replyAppliedResult(context, context.store.move(context.db, argv[1], target.value));
 }
 
 /** COPY source destination [DB destination-db] [REPLACE]. */
@@ -289,21 +293,7 @@ function copyCommand(context: CommandContext, argv: readonly Buffer[]): void {
     reply.error(SAME_OBJECT_ERROR);
     return;
   }
-  const result = context.store.copy(context.db, argv[1], argv[2], { targetDb, replace });
-  switch (result.status) {
-    case 'ok':
-      reply.integer(1);
-      return;
-    case 'missing':
-    case 'exists':
-      reply.integer(0);
-      return;
-    case 'outOfMemory':
-      reply.error(OOM_ERROR);
-      return;
-    default:
-      unreachable(result);
-  }
+  replyAppliedResult(context, context.store.copy(context.db, argv[1], argv[2], { targetDb, replace }));
 }
 
 function swapdbCommand(context: CommandContext, argv: readonly Buffer[]): void {
@@ -468,21 +458,7 @@ function expireGeneric(
   } else if (condition.condition !== null) {
     expireOptions.condition = condition.condition;
   }
-  const result = store.expire(context.db, argv[1], when.expireAtMs, expireOptions);
-  switch (result.status) {
-    case 'ok':
-      reply.integer(1);
-      return;
-    case 'missing':
-    case 'notSet':
-      reply.integer(0);
-      return;
-    case 'outOfMemory':
-      reply.error(OOM_ERROR);
-      return;
-    default:
-      unreachable(result);
-  }
+  replyAppliedResult(context, store.expire(context.db, argv[1], when.expireAtMs, expireOptions));
 }
 
 function ttlCommand(context: CommandContext, argv: readonly Buffer[]): void {

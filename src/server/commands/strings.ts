@@ -4,7 +4,8 @@
  * positions, summaries, replies and error texts.
  * Why this shape: each command is a table row plus a handler that parses argv (args.ts), makes
  * one store call and maps the store's result to a reply with an exhaustive switch, so the
- * semantics live in the store and the protocol details live here.
+ * semantics live in the store and the protocol details live here. Each switch handles its
+ * command's own statuses and hands the shared error statuses to replyStoreFailure (common.ts).
  * Invariants: every handler writes exactly one reply; when several arguments are bad, the error
  * that wins is the one Redis reports first (e.g. SET's syntax before its expire time, GETEX's
  * missing key before its expire time); GET copies the value from the heap straight into the
@@ -21,18 +22,13 @@ import {
   LCS_LEN_AND_IDX_ERROR,
   LCS_TABLE_TOO_LARGE_ERROR,
   LCS_WRONG_TYPE_ERROR,
-  NAN_OR_INFINITY_ERROR,
-  NOT_FLOAT_ERROR,
   NOT_INTEGER_ERROR,
   OFFSET_OUT_OF_RANGE_ERROR,
-  OOM_ERROR,
-  OVERFLOW_ERROR,
-  STRING_TOO_LARGE_ERROR,
   SYNTAX_ERROR,
   WRONG_TYPE_ERROR,
   wrongArityError,
 } from '../errors.js';
-import type { GetExResult, LengthResult, SetOptions } from '../../store/store.js';
+import type { GetExResult, LengthResult, SetOptions, StrlenResult } from '../../store/store.js';
 import {
   I64_MIN,
   asciiUpper,
@@ -42,6 +38,7 @@ import {
   resolveStringExpire,
   type ExpireArgument,
 } from './args.js';
+import { replyStoreFailure } from './common.js';
 
 // Redis's key positions (firstKey, lastKey, keyStep), spread into the rows below.
 const ONE_KEY = { firstKey: 1, lastKey: 1, keyStep: 1 } as const;
@@ -96,11 +93,6 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     summary: 'Find longest common substring', run: lcsCommand },
 ];
 
-/** Compile-time exhaustiveness: a store result status this switch does not handle fails tsc. */
-function unreachable(value: never): never {
-  return fail(`unexpected store result ${JSON.stringify(value)}`);
-}
-
 // ---- GET / SET family ---------------------------------------------------------------------------
 
 function getCommand(context: CommandContext, argv: readonly Buffer[]): void {
@@ -116,11 +108,8 @@ function getCommand(context: CommandContext, argv: readonly Buffer[]): void {
     case 'missing':
       reply.nullBulk();
       return;
-    case 'wrongType':
-      reply.error(WRONG_TYPE_ERROR);
-      return;
     default:
-      unreachable(result);
+      replyStoreFailure(context, result.status);
   }
 }
 
@@ -210,14 +199,8 @@ function setGeneric(
       else if (replies.notSet === 'null') reply.nullBulk();
       else reply.integer(replies.notSet);
       return;
-    case 'wrongType':
-      reply.error(WRONG_TYPE_ERROR);
-      return;
-    case 'outOfMemory':
-      reply.error(OOM_ERROR);
-      return;
     default:
-      unreachable(result);
+      replyStoreFailure(context, result.status);
   }
 }
 
@@ -257,11 +240,8 @@ function msetGeneric(context: CommandContext, argv: readonly Buffer[], { nx }: {
       if (!nx) fail('MSET without NX cannot be refused');
       reply.integer(0);
       return;
-    case 'outOfMemory':
-      reply.error(OOM_ERROR);
-      return;
     default:
-      unreachable(result);
+      replyStoreFailure(context, result.status);
   }
 }
 
@@ -303,14 +283,8 @@ function replyGetResult(context: CommandContext, result: GetExResult): void {
     case 'missing':
       context.reply.nullBulk();
       return;
-    case 'wrongType':
-      context.reply.error(WRONG_TYPE_ERROR);
-      return;
-    case 'outOfMemory':
-      context.reply.error(OOM_ERROR);
-      return;
     default:
-      unreachable(result);
+      replyStoreFailure(context, result.status);
   }
 }
 
@@ -321,17 +295,7 @@ function appendCommand(context: CommandContext, argv: readonly Buffer[]): void {
 }
 
 function strlenCommand(context: CommandContext, argv: readonly Buffer[]): void {
-  const result = context.store.strlen(context.db, argv[1]);
-  switch (result.status) {
-    case 'ok':
-      context.reply.integer(result.length);
-      return;
-    case 'wrongType':
-      context.reply.error(WRONG_TYPE_ERROR);
-      return;
-    default:
-      unreachable(result);
-  }
+  replyLengthResult(context, context.store.strlen(context.db, argv[1]));
 }
 
 /**
@@ -352,11 +316,8 @@ function getrangeCommand(context: CommandContext, argv: readonly Buffer[]): void
     case 'ok':
       context.reply.bulk(isEmptyRange ? EMPTY_BUFFER : result.value);
       return;
-    case 'wrongType':
-      context.reply.error(WRONG_TYPE_ERROR);
-      return;
     default:
-      unreachable(result);
+      replyStoreFailure(context, result.status);
   }
 }
 
@@ -382,22 +343,14 @@ function setrangeCommand(context: CommandContext, argv: readonly Buffer[]): void
   replyLengthResult(context, context.store.setRange(context.db, argv[1], clampToSafe(offset), argv[3]));
 }
 
-function replyLengthResult(context: CommandContext, result: LengthResult): void {
+/** APPEND, SETRANGE and STRLEN: the string's length after the call. */
+function replyLengthResult(context: CommandContext, result: LengthResult | StrlenResult): void {
   switch (result.status) {
     case 'ok':
       context.reply.integer(result.length);
       return;
-    case 'wrongType':
-      context.reply.error(WRONG_TYPE_ERROR);
-      return;
-    case 'tooLarge':
-      context.reply.error(STRING_TOO_LARGE_ERROR);
-      return;
-    case 'outOfMemory':
-      context.reply.error(OOM_ERROR);
-      return;
     default:
-      unreachable(result);
+      replyStoreFailure(context, result.status);
   }
 }
 
@@ -448,20 +401,8 @@ function incrGeneric(
     case 'ok':
       context.reply.integer(result.value);
       return;
-    case 'wrongType':
-      context.reply.error(WRONG_TYPE_ERROR);
-      return;
-    case 'notInteger':
-      context.reply.error(NOT_INTEGER_ERROR);
-      return;
-    case 'overflow':
-      context.reply.error(OVERFLOW_ERROR);
-      return;
-    case 'outOfMemory':
-      context.reply.error(OOM_ERROR);
-      return;
     default:
-      unreachable(result);
+      replyStoreFailure(context, result.status);
   }
 }
 
@@ -477,20 +418,8 @@ function incrbyfloatCommand(context: CommandContext, argv: readonly Buffer[]): v
     case 'ok':
       context.reply.bulk(result.text);
       return;
-    case 'wrongType':
-      context.reply.error(WRONG_TYPE_ERROR);
-      return;
-    case 'notFloat':
-      context.reply.error(NOT_FLOAT_ERROR);
-      return;
-    case 'nanOrInfinity':
-      context.reply.error(NAN_OR_INFINITY_ERROR);
-      return;
-    case 'outOfMemory':
-      context.reply.error(OOM_ERROR);
-      return;
     default:
-      unreachable(result);
+      replyStoreFailure(context, result.status);
   }
 }
 
