@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the command families: reaching the Client behind a CommandContext, Redis's
- * integer argument rule, client-name validation, HELP replies, and the error reply for each
- * store failure status (used by the string and keyspace handlers).
+ * integer argument rule, client-name validation, HELP replies, the common key positions of
+ * command rows, and the error reply for each store failure status (string and keyspace).
  * Why: each is needed by several families; one definition keeps their behaviour identical.
  * Invariants: a store failure status has one error reply, whatever the command; a handler's
  * switch over a store result handles its own success statuses and passes the rest to
@@ -23,6 +23,13 @@ import {
   WRONG_TYPE_ERROR,
 } from '../errors.js';
 import { parseStrictInteger } from '../resp/request-parser.js';
+
+// Redis's key positions (firstKey, lastKey, keyStep) most command rows spread in; a family
+// keeps its rarer shapes (e.g. MSET's key/value pairs) next to its own table.
+export const NO_KEYS = { firstKey: 0, lastKey: 0, keyStep: 0 } as const;
+export const ONE_KEY = { firstKey: 1, lastKey: 1, keyStep: 1 } as const;
+export const TWO_KEYS = { firstKey: 1, lastKey: 2, keyStep: 1 } as const;
+export const ALL_KEYS = { firstKey: 1, lastKey: -1, keyStep: 1 } as const;
 
 /** The Client behind a CommandContext (every context the server builds is one). */
 export function clientOf(context: CommandContext): Client {

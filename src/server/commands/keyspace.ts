@@ -51,14 +51,11 @@ import {
   resolveKeyExpire,
   type RangeResult,
 } from './args.js';
-import { replyStoreFailure } from './common.js';
+import { ALL_KEYS, NO_KEYS, ONE_KEY, TWO_KEYS, replyStoreFailure } from './common.js';
 
-// Redis's key positions (firstKey, lastKey, keyStep), spread into the rows below. Groups are
-// Redis's COMMAND DOCS groups: 'generic' for keyspace commands, 'server' for whole databases.
-const NO_KEYS = { firstKey: 0, lastKey: 0, keyStep: 0 } as const;
-const ONE_KEY = { firstKey: 1, lastKey: 1, keyStep: 1 } as const;
-const TWO_KEYS = { firstKey: 1, lastKey: 2, keyStep: 1 } as const;
-const ALL_KEYS = { firstKey: 1, lastKey: -1, keyStep: 1 } as const;
+// Key positions (firstKey, lastKey, keyStep) of the subcommand rows (the common ones are in
+// common.ts). Groups are Redis's COMMAND DOCS groups: 'generic' for keyspace commands, 'server'
+// for whole databases.
 const SUBCOMMAND_KEY = { firstKey: 2, lastKey: 2, keyStep: 1 } as const;
 
 /** Redis's SCAN default COUNT. */

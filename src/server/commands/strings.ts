@@ -38,12 +38,9 @@ import {
   resolveStringExpire,
   type ExpireArgument,
 } from './args.js';
-import { replyStoreFailure } from './common.js';
+import { ALL_KEYS, ONE_KEY, TWO_KEYS, replyStoreFailure } from './common.js';
 
-// Redis's key positions (firstKey, lastKey, keyStep), spread into the rows below.
-const ONE_KEY = { firstKey: 1, lastKey: 1, keyStep: 1 } as const;
-const TWO_KEYS = { firstKey: 1, lastKey: 2, keyStep: 1 } as const;
-const ALL_KEYS = { firstKey: 1, lastKey: -1, keyStep: 1 } as const;
+// MSET/MSETNX's key positions: every other argument (the common ones are in common.ts).
 const PAIR_KEYS = { firstKey: 1, lastKey: -1, keyStep: 2 } as const;
 
 export const STRING_COMMANDS: readonly CommandSpec[] = [
