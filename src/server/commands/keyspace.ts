@@ -51,7 +51,7 @@ import {
   resolveKeyExpire,
   type RangeResult,
 } from './args.js';
-import { ALL_KEYS, NO_KEYS, ONE_KEY, TWO_KEYS, replyStoreFailure } from './common.js';
+import { ALL_KEYS, NO_KEYS, ONE_KEY, TWO_KEYS, replyStoreFailure, writeHelp } from './common.js';
 
 // Key positions (firstKey, lastKey, keyStep) of the subcommand rows (the common ones are in
 // common.ts). Groups are Redis's COMMAND DOCS groups: 'generic' for keyspace commands, 'server'
@@ -518,12 +518,12 @@ function replyHelp(
   context: CommandContext,
   { command, lines }: { readonly command: string; readonly lines: readonly string[] },
 ): void {
-  const { reply } = context;
-  reply.arrayHeader(lines.length + 3);
-  reply.simple(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const line of lines) reply.simple(line);
-  reply.simple('HELP');
-  reply.simple('    Prints this help.');
+  writeHelp(context, [
+    `${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`,
+    ...lines,
+    'HELP',
+    '    Prints this help.',
+  ]);
 }
 
 const OBJECT_HELP_LINES: readonly string[] = [
