@@ -9,12 +9,8 @@ import { beforeEach, describe, expect, test } from 'vitest';
 
 import { KEYSPACE_COMMANDS } from '../../../../src/server/commands/keyspace.js';
 import { createCommandRunner, START_TIME_MS, type CommandRunner } from '../../../helpers/command-runner.js';
+import { NOT_INTEGER, SYNTAX, DB_OUT_OF_RANGE, SAME_OBJECT, invalidExpire } from '../../../helpers/error-replies.js';
 
-const NOT_INTEGER = { error: 'ERR value is not an integer or out of range' };
-const SYNTAX = { error: 'ERR syntax error' };
-const DB_OUT_OF_RANGE = { error: 'ERR DB index is out of range' };
-const SAME_OBJECT = { error: 'ERR source and destination objects are the same' };
-const invalidExpire = (command: string) => ({ error: `ERR invalid expire time in '${command}' command` });
 
 let runner: CommandRunner;
 let run: CommandRunner['run'];

@@ -16,15 +16,8 @@ import {
   START_TIME_MS,
   type CommandRunner,
 } from '../../../helpers/command-runner.js';
+import { WRONGTYPE, NOT_INTEGER, NOT_FLOAT, SYNTAX, OVERFLOW, NAN_OR_INFINITY, TOO_LARGE, invalidExpire } from '../../../helpers/error-replies.js';
 
-const WRONGTYPE = { error: 'WRONGTYPE Operation against a key holding the wrong kind of value' };
-const NOT_INTEGER = { error: 'ERR value is not an integer or out of range' };
-const NOT_FLOAT = { error: 'ERR value is not a valid float' };
-const SYNTAX = { error: 'ERR syntax error' };
-const OVERFLOW = { error: 'ERR increment or decrement would overflow' };
-const NAN_OR_INFINITY = { error: 'ERR increment would produce NaN or Infinity' };
-const TOO_LARGE = { error: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)' };
-const invalidExpire = (command: string) => ({ error: `ERR invalid expire time in '${command}' command` });
 
 let runner: CommandRunner;
 let run: CommandRunner['run'];
