@@ -20,10 +20,10 @@ import {
   invalidExpireError,
   unsupportedOptionError,
 } from '../errors.js';
+import { I64_MAX, I64_MIN, parseI64 as parseStringInteger } from '../../store/string-number.js';
 
-/** Largest and smallest signed 64-bit integers (Redis's LLONG_MAX / LLONG_MIN). */
-export const I64_MAX = 9223372036854775807n;
-export const I64_MIN = -9223372036854775808n;
+/** Largest and smallest signed 64-bit integers (Redis's LLONG_MAX / LLONG_MIN), the store's. */
+export { I64_MAX, I64_MIN };
 /** Bounds of a C int (getIntFromObjectOrReply). */
 export const I32_MAX = 2147483647;
 export const I32_MIN = -2147483648;
@@ -31,47 +31,17 @@ export const I32_MIN = -2147483648;
 export const U64_MAX = 18446744073709551615n;
 /** Longer cursor texts cannot be valid (strtoul would report ERANGE); refused before parsing. */
 const CURSOR_TEXT_BYTES_MAX = 64;
-/** string2ll refuses inputs of LONG_STR_SIZE (21) bytes or more. */
-const INTEGER_TEXT_BYTES_MAX = 20;
-
-const CHAR_MINUS = 0x2d;
-const CHAR_ZERO = 0x30;
-const CHAR_ONE = 0x31;
-const CHAR_NINE = 0x39;
 
 // ---- integers -----------------------------------------------------------------------------------
 
 /**
- * Redis's string2ll: optional '-', then "0" alone or a digit 1-9 followed by digits, within
- * i64. No '+', no spaces, no leading zeros, not "-0". Returns null when the input is refused.
+ * Redis's string2ll as a bigint (the shape the EXPIRE and range arithmetic here wants). The
+ * grammar itself lives once, in the store's parseI64 (src/store/string-number.ts), because the
+ * store's int encoding must accept exactly what the commands accept.
  */
 export function parseI64(input: Uint8Array): bigint | null {
-  const length = input.length;
-  if (length === 0 || length > INTEGER_TEXT_BYTES_MAX) return null;
-  if (length === 1 && input[0] === CHAR_ZERO) return 0n;
-  let index = 0;
-  const isNegative = input[0] === CHAR_MINUS;
-  if (isNegative) {
-    index = 1;
-    if (length === 1) return null;
-  }
-  if (input[index] < CHAR_ONE || input[index] > CHAR_NINE) return null;
-  // Accumulate in a number while it is exact (15 digits < 2^53), then finish in bigint.
-  let small = 0;
-  for (; index < length && index < 15; index++) {
-    const digit = input[index] - CHAR_ZERO;
-    if (digit < 0 || digit > 9) return null;
-    small = small * 10 + digit;
-  }
-  let value = BigInt(small);
-  for (; index < length; index++) {
-    const digit = input[index] - CHAR_ZERO;
-    if (digit < 0 || digit > 9) return null;
-    value = value * 10n + BigInt(digit);
-  }
-  if (isNegative) value = -value;
-  if (value > I64_MAX || value < I64_MIN) return null;
-  return value;
+  const value = parseStringInteger(input);
+  return value === null ? null : BigInt(value);
 }
 
 /**
@@ -79,43 +49,14 @@ export function parseI64(input: Uint8Array): bigint | null {
  * where any value beyond 2^53 behaves like "very large" (strings are at most 512 MiB).
  */
 export function parseI64Saturated(input: Uint8Array): number | null {
-  if (input.length <= 15) return parseSmallInteger(input);
-  const value = parseI64(input);
-  if (value === null) return null;
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER;
-  if (value < BigInt(Number.MIN_SAFE_INTEGER)) return Number.MIN_SAFE_INTEGER;
-  return Number(value);
+  const value = parseStringInteger(input);
+  if (typeof value !== 'bigint') return value;
+  return value > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
 }
 
-/** string2ll for inputs of at most 15 bytes (always exact as a number). */
-function parseSmallInteger(input: Uint8Array): number | null {
-  const length = input.length;
-  if (length === 0) return null;
-  if (length === 1 && input[0] === CHAR_ZERO) return 0;
-  let index = 0;
-  const isNegative = input[0] === CHAR_MINUS;
-  if (isNegative) {
-    index = 1;
-    if (length === 1) return null;
-  }
-  if (input[index] < CHAR_ONE || input[index] > CHAR_NINE) return null;
-  let value = 0;
-  for (; index < length; index++) {
-    const digit = input[index] - CHAR_ZERO;
-    if (digit < 0 || digit > 9) return null;
-    value = value * 10 + digit;
-  }
-  return isNegative ? -value : value;
-}
-
-/** string2ll as the store's increment type: a number when safe, else a bigint. */
+/** string2ll for INCRBY/DECRBY: a number when exact, else a bigint (the store's increment type). */
 export function parseIncrement(input: Uint8Array): number | bigint | null {
-  if (input.length <= 15) return parseSmallInteger(input);
-  const value = parseI64(input);
-  if (value === null) return null;
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(value)
-    : value;
+  return parseStringInteger(input);
 }
 
 export type RangeResult =
