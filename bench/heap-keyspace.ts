@@ -9,18 +9,20 @@
  * Why: the heap's reasons to exist are memory per key and GC pauses that do not grow with the
  * dataset (DESIGN.md); this is where those claims are checked.
  * How: each variant runs in its own child process (`--variant cowkv|map`) so one's garbage never
- * lands in the other's GC; Redis runs as a real redis-server on 127.0.0.1 when it is installed.
+ * lands in the other's GC; Redis runs as a real redis-server on 127.0.0.1 when it is installed
+ * (bench/lib starts it).
  * Usage: `npm run bench:heap` (full), `BENCH_MODE=smoke ...` (tiny, CI). Prints one JSON line per
  * variant and a table. Nothing is asserted.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   BENCH_SEED, GcMonitor, LoopStallMonitor, Prng, fixedKey, parameter, report, round, writeFixedKey, yieldToLoop,
 } from './harness.js';
 import { createHeap } from '../src/cow/paged-heap.js';
 import { Store } from '../src/store/store.js';
+import { RespConnection, encodeCommand, infoNumber, parseInfo } from './lib/resp-connection.js';
+import { BENCH_HOST, isRedisServerInstalled, startBenchServer } from './lib/server-process.js';
 
 const KEY_BYTES = parameter('keyBytes', { smoke: 16, full: 16 });
 const VALUE_BYTES = parameter('valueBytes', { smoke: 100, full: 100 });
@@ -182,103 +184,35 @@ async function barrierCost(store: Store, prng: Prng): Promise<Record<string, num
 // ---- Redis, for bytes per key ------------------------------------------------------------------
 
 async function redisBytesPerKey(): Promise<VariantResult | null> {
-  if (spawnSync('redis-server', ['--version']).status !== 0) return null;
-  const port = 20_000 + (process.pid % 20_000);
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  if (!isRedisServerInstalled()) return null;
+  const server = await startBenchServer({ kind: 'redis' });
+  const connection = await RespConnection.open(BENCH_HOST, server.port);
   try {
-    const socket = await connectWithRetry(port);
-    const command = (argv: readonly (string | Buffer)[]): Buffer => {
-      const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`)];
-      for (const arg of argv) {
-        const bytes = typeof arg === 'string' ? Buffer.from(arg) : arg;
-        parts.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n'));
-      }
-      return Buffer.concat(parts);
-    };
-    const replies = replyCollector(socket);
-    const usedMemory = async (): Promise<number> => {
-      socket.write(command(['INFO', 'memory']));
-      const text = await replies.next();
-      return Number(/used_memory:(\d+)/.exec(text)?.[1]);
-    };
+    const usedMemory = async (): Promise<number> =>
+      infoNumber(parseInfo(await connection.command(['INFO', 'memory'])), 'used_memory') ?? Number.NaN;
     const before = await usedMemory();
     const prng = new Prng(BENCH_SEED);
     const value = Buffer.alloc(VALUE_BYTES);
     const batch: Buffer[] = [];
     for (let index = 0; index < MEMORY_KEY_COUNT; index++) {
       prng.fill(value.subarray(0, 8));
-      batch.push(command(['SET', fixedKey(index, KEY_BYTES), value]));
+      batch.push(encodeCommand(['SET', fixedKey(index, KEY_BYTES), value]));
       if (batch.length === 1000 || index === MEMORY_KEY_COUNT - 1) {
-        socket.write(Buffer.concat(batch));
-        await replies.skip(batch.length);
+        const { errorCount } = await connection.sendBatch(Buffer.concat(batch), batch.length);
+        if (errorCount > 0) throw new Error(`redis-server refused ${errorCount} SETs`);
         batch.length = 0;
       }
     }
     const after = await usedMemory();
-    socket.destroy();
     return {
       variant: 'redis-memory',
       results: { keyCount: MEMORY_KEY_COUNT, bytesPerKeyUsedMemory: round((after - before) / MEMORY_KEY_COUNT, 1) },
       checksum: after - before,
     };
   } finally {
-    server.kill('SIGKILL');
+    connection.close();
+    await server.stop();
   }
-}
-
-async function connectWithRetry(port: number): Promise<ReturnType<typeof createConnection>> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      return await new Promise((resolve, reject) => {
-        const socket = createConnection({ host: '127.0.0.1', port }, () => resolve(socket));
-        socket.once('error', reject);
-      });
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  throw new Error(`Cannot connect to redis-server on port ${port}`);
-}
-
-/** Counts complete replies on a socket; `next()` returns the next bulk reply's text. */
-function replyCollector(socket: ReturnType<typeof createConnection>): { skip(count: number): Promise<void>; next(): Promise<string> } {
-  let pending = Buffer.alloc(0);
-  let waiter: (() => void) | null = null;
-  socket.on('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk]);
-    waiter?.();
-  });
-  const waitForData = (): Promise<void> => new Promise((resolve) => { waiter = resolve; });
-  return {
-    async skip(count) {
-      // Replies to SET are `+OK\r\n`: count CRLFs.
-      let seen = 0;
-      for (;;) {
-        let index = pending.indexOf('\r\n');
-        while (index !== -1 && seen < count) {
-          seen++;
-          pending = pending.subarray(index + 2);
-          index = pending.indexOf('\r\n');
-        }
-        if (seen >= count) return;
-        await waitForData();
-      }
-    },
-    async next() {
-      for (;;) {
-        const headerEnd = pending.indexOf('\r\n');
-        if (headerEnd !== -1 && pending[0] === 0x24) {
-          const length = Number(pending.subarray(1, headerEnd).toString());
-          if (pending.length >= headerEnd + 2 + length + 2) {
-            const text = pending.subarray(headerEnd + 2, headerEnd + 2 + length).toString();
-            pending = pending.subarray(headerEnd + 2 + length + 2);
-            return text;
-          }
-        }
-        await waitForData();
-      }
-    },
-  };
 }
 
 // ---- driver ------------------------------------------------------------------------------------

@@ -20,16 +20,15 @@
  * Run: npx tsc -p tsconfig.json && node dist/bench/snapshot-load.js (BENCH_MODE=smoke for CI).
  */
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createConnection, createServer, type Socket } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { BENCH_SEED, fixedKey, median, parameter, Prng, report, round } from './harness.js';
+import { BENCH_HOST, COWKV_MAIN_PATH, freePort, isRedisServerInstalled } from './lib/server-process.js';
 
-const HOST = '127.0.0.1';
 /** Commands per pipelined write while filling. */
 const FILL_BATCH_COMMAND_COUNT = 10_000;
 /** A server must answer within this long after spawn (a 2M-key load included). */
@@ -40,7 +39,6 @@ const STOP_TIMEOUT_MS = 30_000;
 const REPLY_TIMEOUT_MS = 120_000;
 
 /** dist/src/main.js, seen from dist/bench/. */
-const COWKV_MAIN_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.js');
 
 type ServerKind = 'cowkv' | 'redis';
 
@@ -75,25 +73,9 @@ interface Spawned {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function isRedisServerInstalled(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
 async function spawnServer(kind: ServerKind, directory: string, pageSizeBytes: number): Promise<Spawned> {
   const port = await freePort();
-  const common = ['--port', String(port), '--bind', HOST, '--dir', directory, '--save', ''];
+  const common = ['--port', String(port), '--bind', BENCH_HOST, '--dir', directory, '--save', ''];
   const file = kind === 'redis' ? 'redis-server' : process.execPath;
   const args = kind === 'redis'
     ? [...common, '--dbfilename', 'dump.rdb', '--appendonly', 'no']
@@ -138,7 +120,7 @@ class Connection {
 
   static open(port: number): Promise<Connection | null> {
     return new Promise((resolve) => {
-      const socket = createConnection({ host: HOST, port });
+      const socket = createConnection({ host: BENCH_HOST, port });
       socket.once('connect', () => resolve(new Connection(socket)));
       socket.once('error', () => resolve(null));
     });

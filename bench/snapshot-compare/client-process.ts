@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Prng, fixedKey } from '../harness.js';
-import { RespConnection, encodeCommand } from './resp-connection.js';
+import { RespConnection, encodeCommand } from '../lib/resp-connection.js';
 import { SetEncoder } from './set-encoder.js';
 
 export interface ClientStart {

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Prng } from '../harness.js';
 import { BENCH_HOST, startBenchServer, type BenchServer, type ServerKind } from '../lib/server-process.js';
 import type { ClientResult, ClientStart } from './client-process.js';
-import { RespConnection, infoNumber, isError, parseInfo } from './resp-connection.js';
+import { RespConnection, infoNumber, isError, parseInfo } from '../lib/resp-connection.js';
 import { SetEncoder } from './set-encoder.js';
 
 /** What one run snapshots, and how. */

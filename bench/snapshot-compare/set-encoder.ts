@@ -9,7 +9,7 @@
  * replaced from the PRNG, so a given seed always writes the same bytes.
  */
 import type { Prng } from '../harness.js';
-import { encodeCommand } from './resp-connection.js';
+import { encodeCommand } from '../lib/resp-connection.js';
 
 const KEY_PREFIX = 'key:';
 const VALUE_PREFIX_BYTES = 8;

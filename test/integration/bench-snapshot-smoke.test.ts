@@ -19,7 +19,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Prng, fixedKey } from '../../bench/harness.js';
 import { opsPerSecOver, parseSizeBytes, quantile } from '../../bench/snapshot-compare/metrics.js';
-import { encodeCommand, parseReply } from '../../bench/snapshot-compare/resp-connection.js';
+import { encodeCommand, parseReply } from '../../bench/lib/resp-connection.js';
 import { SetEncoder } from '../../bench/snapshot-compare/set-encoder.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
