@@ -125,29 +125,25 @@ export function entryKeyEquals(heap: Heap, entry: Address, key: Uint8Array, hash
     heap.equalsBytes(entryKeyAddress(heap, entry), key, 0, key.length);
 }
 
-/** What writeEntryHeader needs; the key and value bytes are copied by the caller. */
-export interface EntryHeader {
-  readonly hash: number;
-  readonly type: number;
-  readonly encoding: number;
-  readonly access: number;
-  readonly keyLength: number;
-  readonly valueLength: number;
-  /** -1 for none. */
-  readonly expireAtMs: number;
-}
-
-/** Writes every header field except `next` (the table links entries). */
-export function writeEntryHeader(heap: Heap, entry: Address, header: EntryHeader): void {
-  const hasExpiry = header.expireAtMs >= 0;
-  heap.writeU32(entry + ENTRY_HASH_OFFSET, header.hash);
-  heap.writeU8(entry + ENTRY_TYPE_OFFSET, header.type | (header.encoding << 4));
+/**
+ * Writes every header field except `next` (the table links entries); the key and value bytes are
+ * copied by the caller. Positional rather than a header object: this runs on every SET, and an
+ * object per call is garbage the scavenger has to chase (issue 2's stall target).
+ * `expireAtMs` is -1 for none.
+ */
+export function writeEntryHeader(
+  heap: Heap, entry: Address, hash: number, type: number, encoding: number, access: number,
+  keyLength: number, valueLength: number, expireAtMs: number,
+): void {
+  const hasExpiry = expireAtMs >= 0;
+  heap.writeU32(entry + ENTRY_HASH_OFFSET, hash);
+  heap.writeU8(entry + ENTRY_TYPE_OFFSET, type | (encoding << 4));
   heap.writeU8(entry + ENTRY_FLAGS_OFFSET, hasExpiry ? ENTRY_FLAG_HAS_EXPIRY : 0);
   heap.writeU16(entry + ENTRY_FLAGS_OFFSET + 1, 0);
-  heap.writeU32(entry + ENTRY_ACCESS_OFFSET, header.access);
-  heap.writeU32(entry + ENTRY_KEY_LENGTH_OFFSET, header.keyLength);
-  heap.writeU32(entry + ENTRY_VALUE_LENGTH_OFFSET, header.valueLength);
-  if (hasExpiry) heap.writeF64(entry + ENTRY_EXPIRY_OFFSET, header.expireAtMs);
+  heap.writeU32(entry + ENTRY_ACCESS_OFFSET, access);
+  heap.writeU32(entry + ENTRY_KEY_LENGTH_OFFSET, keyLength);
+  heap.writeU32(entry + ENTRY_VALUE_LENGTH_OFFSET, valueLength);
+  if (hasExpiry) heap.writeF64(entry + ENTRY_EXPIRY_OFFSET, expireAtMs);
 }
 
 export function setEntryEncoding(heap: Heap, entry: Address, type: number, encoding: number): void {

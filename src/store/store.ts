@@ -340,6 +340,9 @@ function typeCode(type: ValueType): number {
   return TYPE_NAMES.indexOf(type);
 }
 
+/** SET's options when a caller passes none: one shared object, not one per call. */
+const NO_SET_OPTIONS: SetOptions = Object.freeze({});
+
 /** The keyspace on a heap. Create with Store.create (fresh heap) or Store.attach (restored). */
 export class Store {
   readonly #heap: Heap;
@@ -551,10 +554,10 @@ export class Store {
     const hasExpiry = expireAtMs >= 0;
     const entry = heap.allocate(entrySizeBytes(key.length, value.length, hasExpiry));
     if (entry === NULL_ADDRESS) return NULL_ADDRESS;
-    writeEntryHeader(heap, entry, {
-      hash, type: TYPE_STRING, encoding, access: initialAccess(this.#accessKind, nowMs),
-      keyLength: key.length, valueLength: value.length, expireAtMs,
-    });
+    writeEntryHeader(
+      heap, entry, hash, TYPE_STRING, encoding, initialAccess(this.#accessKind, nowMs),
+      key.length, value.length, expireAtMs,
+    );
     const keyAddress = entry + keyOffset(hasExpiry);
     heap.copyIn(keyAddress, key, 0, key.length);
     heap.copyIn(keyAddress + key.length, value, 0, value.length);
@@ -602,11 +605,10 @@ export class Store {
       heap.move(entry + keyOffset(hasExpiry), entry + keyOffset(hadExpiry), key.length);
       this.#addExpires(db, hasExpiry ? 1 : -1);
     }
-    writeEntryHeader(heap, entry, {
-      hash: heap.readU32(entry + ENTRY_HASH_OFFSET), type: TYPE_STRING, encoding,
-      access: this.#overwriteAccess(entry, nowMs), keyLength: key.length,
-      valueLength: value.length, expireAtMs,
-    });
+    writeEntryHeader(
+      heap, entry, heap.readU32(entry + ENTRY_HASH_OFFSET), TYPE_STRING, encoding,
+      this.#overwriteAccess(entry, nowMs), key.length, value.length, expireAtMs,
+    );
     heap.copyIn(entry + keyOffset(hasExpiry) + key.length, value, 0, value.length);
     return true;
   }
@@ -630,11 +632,11 @@ export class Store {
     const copy = heap.allocate(entrySizeBytes(key.length, valueCapacity, hasExpiry));
     if (copy === NULL_ADDRESS) return NULL_ADDRESS;
     const expireAtMs = entryExpireAtMs(heap, entry);
-    writeEntryHeader(heap, copy, {
-      hash, type: entryType(heap, entry), encoding: entryEncoding(heap, entry),
-      access: heap.readU32(entry + ENTRY_ACCESS_OFFSET), keyLength: key.length, valueLength,
-      expireAtMs: hasExpiry ? Math.max(expireAtMs, 0) : -1,
-    });
+    writeEntryHeader(
+      heap, copy, hash, entryType(heap, entry), entryEncoding(heap, entry),
+      heap.readU32(entry + ENTRY_ACCESS_OFFSET), key.length, valueLength,
+      hasExpiry ? Math.max(expireAtMs, 0) : -1,
+    );
     const keyAddress = copy + keyOffset(hasExpiry);
     heap.copyIn(keyAddress, key, 0, key.length);
     heap.move(keyAddress + key.length, entryValueAddress(heap, entry), valueLength);
@@ -741,7 +743,7 @@ export class Store {
   }
 
   /** SET with NX/XX/GET/KEEPTTL/expiry; also SETNX, SETEX, PSETEX, GETSET (get: true). */
-  set(db: number, key: Uint8Array, value: Uint8Array, options: SetOptions = {}): SetResult {
+  set(db: number, key: Uint8Array, value: Uint8Array, options: SetOptions = NO_SET_OPTIONS): SetResult {
     const table = this.#table(db);
     const nowMs = this.#clock();
     const hash = this.#hash(key);
@@ -933,10 +935,10 @@ export class Store {
       if (length > this.#stringBytesMax) return TOO_LARGE;
       const built = heap.allocate(entrySizeBytes(key.length, length, false));
       if (built === NULL_ADDRESS) return OUT_OF_MEMORY;
-      writeEntryHeader(heap, built, {
-        hash, type: TYPE_STRING, encoding: ENCODING_RAW, access: initialAccess(this.#accessKind, nowMs),
-        keyLength: key.length, valueLength: length, expireAtMs: -1,
-      });
+      writeEntryHeader(
+        heap, built, hash, TYPE_STRING, ENCODING_RAW, initialAccess(this.#accessKind, nowMs),
+        key.length, length, -1,
+      );
       const keyAddress = built + keyOffset(false);
       heap.copyIn(keyAddress, key, 0, key.length);
       heap.fill(keyAddress + key.length, 0, offset);

@@ -12,10 +12,7 @@ function writeEntry(expireAtMs: number): { heap: ReturnType<typeof createHeap>; 
   const key = Buffer.from('user:1');
   const value = Buffer.from('hello world');
   const entry = heap.allocate(entrySizeBytes(key.length, value.length, expireAtMs >= 0));
-  writeEntryHeader(heap, entry, {
-    hash: 0xdeadbeef, type: TYPE_STRING, encoding: ENCODING_EMBSTR, access: 77,
-    keyLength: key.length, valueLength: value.length, expireAtMs,
-  });
+  writeEntryHeader(heap, entry, 0xdeadbeef, TYPE_STRING, ENCODING_EMBSTR, 77, key.length, value.length, expireAtMs);
   const keyAddress = entry + keyOffset(expireAtMs >= 0);
   heap.copyIn(keyAddress, key, 0, key.length);
   heap.copyIn(keyAddress + key.length, value, 0, value.length);
