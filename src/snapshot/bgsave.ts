@@ -1,14 +1,15 @@
 /**
- * The main-thread side of a background snapshot: starts the writer worker on a captured
- * snapshot point, forwards shadow chunks the heap adds, tracks progress, and when the worker
+ * The main-thread side of a background snapshot: posts a job for a captured snapshot point to
+ * the writer thread, forwards shadow chunks the heap adds, tracks progress, and when the writer
  * finishes or fails, records the copy-on-write cost and releases the capture (closing the epoch).
  *
  *   main:   takeSnapshotPoint() -> BackgroundSnapshot.start() -> ... keeps serving ...
- *   worker:                        open source, step, step, ..., rename   -> 'finished'
+ *   writer:                        open source, step, step, ..., rename   -> 'finished'
  *   main:                          'finished' -> copyStats, capture.release() -> outcome
  *
  * Why here and not in the service: this is the thread plumbing only; the service decides when
- * to snapshot and keeps INFO's state.
+ * to snapshot and keeps INFO's state. The thread itself (writer-thread.ts) outlives snapshots;
+ * without one given, start() boots its own and stops it at the end (tests, one-off use).
  * Invariants: the outcome promise always settles, exactly once (finished, failed, worker error
  * or exit); the capture is released before it settles; after a failure no temp file remains.
  * Not here: the writing itself (writer-worker.ts over writer-core.ts).
@@ -17,14 +18,16 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 
 import { errorMessage } from './file-system.js';
 import type { SnapshotPoint } from './snapshot-point.js';
 import type { CopyStats } from './strategy.js';
 import type { WriterFailure, WriterProgress } from './writer-core.js';
-import type { WriterControlMessage, WriterWorkerData, WriterWorkerMessage } from './writer-worker-protocol.js';
+import { WriterThread, writerWorkerUrl } from './writer-thread.js';
+import type { WriterControlMessage, WriterWorkerMessage } from './writer-worker-protocol.js';
+
+export { writerWorkerUrl };
 
 /** Page numbers per worker step: 256 pages of 4 KiB is 1 MiB between abort checks. */
 export const WORKER_STEP_PAGE_BUDGET = 256;
@@ -36,7 +39,9 @@ export interface BackgroundSnapshotOptions {
   readonly directory: string;
   readonly fileName: string;
   readonly tempFileName: string;
-  /** The compiled worker module; default writerWorkerUrl(). */
+  /** The writer thread to post the job to; default: a thread of its own, stopped at the end. */
+  readonly writerThread?: WriterThread;
+  /** The compiled worker module when booting a thread of its own; default writerWorkerUrl(). */
   readonly workerUrl?: URL;
   readonly stepPageBudget?: number;
   readonly clock?: () => number;
@@ -51,19 +56,11 @@ export interface BackgroundSnapshotOutcome {
   readonly durationMs: number;
 }
 
-/**
- * The compiled worker next to this module; when running from TypeScript sources (tests), the
- * build's copy in dist/ (tests that need the real worker run after `tsc`).
- */
-export function writerWorkerUrl(): URL {
-  const sibling = new URL('./writer-worker.js', import.meta.url);
-  if (fs.existsSync(fileURLToPath(sibling))) return sibling;
-  return new URL('../../dist/src/snapshot/writer-worker.js', import.meta.url);
-}
-
 export class BackgroundSnapshot {
   readonly #point: SnapshotPoint;
-  readonly #worker: Worker;
+  readonly #thread: WriterThread;
+  readonly #ownsThread: boolean;
+  #isTerminating = false;
   readonly #controlPort: MessageChannel['port1'];
   readonly #shadowChunkPort: MessageChannel['port1'];
   readonly #tempPath: string;
@@ -95,22 +92,26 @@ export class BackgroundSnapshot {
     const shadowChunks = new MessageChannel();
     this.#controlPort = control.port1;
     this.#shadowChunkPort = shadowChunks.port1;
-    const workerData: WriterWorkerData = {
-      descriptor,
-      header: options.point.header,
-      directory: options.directory,
-      fileName: options.fileName,
-      tempFileName: options.tempFileName,
-      stepPageBudget: options.stepPageBudget ?? WORKER_STEP_PAGE_BUDGET,
-      progressIntervalMs: WORKER_PROGRESS_INTERVAL_MS,
-      controlPort: control.port2,
-      shadowChunkPort: shadowChunks.port2,
-    };
+    this.#ownsThread = options.writerThread === undefined;
+    this.#thread = options.writerThread ?? new WriterThread(options.workerUrl ?? writerWorkerUrl());
     try {
-      this.#worker = new Worker(options.workerUrl ?? writerWorkerUrl(), {
-        workerData,
-        transferList: [control.port2, shadowChunks.port2],
-      });
+      this.#thread.run(
+        {
+          descriptor,
+          header: options.point.header,
+          directory: options.directory,
+          fileName: options.fileName,
+          tempFileName: options.tempFileName,
+          stepPageBudget: options.stepPageBudget ?? WORKER_STEP_PAGE_BUDGET,
+          progressIntervalMs: WORKER_PROGRESS_INTERVAL_MS,
+          controlPort: control.port2,
+          shadowChunkPort: shadowChunks.port2,
+        },
+        {
+          onMessage: (message) => this.#onMessage(message),
+          onThreadFailure: (message) => this.#settle('failed', { step: this.#isTerminating ? 'aborted' : 'worker', message }),
+        },
+      );
     } catch (error) {
       // Open ports would keep the process alive; the caller releases the capture.
       for (const port of [control.port1, control.port2, shadowChunks.port1, shadowChunks.port2]) port.close();
@@ -118,11 +119,6 @@ export class BackgroundSnapshot {
     }
     // Chunks the heap adds from now on go to the reader's port; those added before are replayed.
     options.point.capture.forwardShadowChunks((chunk) => this.#shadowChunkPort.postMessage(chunk));
-    this.#worker.on('message', (message: WriterWorkerMessage) => this.#onMessage(message));
-    this.#worker.on('error', (error: Error) => this.#settle('failed', { step: 'worker', message: error.message }));
-    this.#worker.on('exit', (exitCode: number) => {
-      this.#settle('failed', { step: 'worker', message: `writer thread exited with code ${exitCode} before finishing` });
-    });
   }
 
   get point(): SnapshotPoint {
@@ -159,7 +155,8 @@ export class BackgroundSnapshot {
    */
   async terminate(): Promise<BackgroundSnapshotOutcome> {
     if (this.#outcome === null) {
-      await this.#worker.terminate();
+      this.#isTerminating = true;
+      await this.#thread.terminate();
       this.#settle('failed', { step: 'aborted', message: 'snapshot writer terminated' });
     }
     return this.finished;
@@ -185,6 +182,7 @@ export class BackgroundSnapshot {
     this.#point.capture.release();
     this.#controlPort.close();
     this.#shadowChunkPort.close();
+    if (this.#ownsThread) void this.#thread.terminate();
     const leftover = status === 'failed' ? removeTempFile(this.#tempPath) : null;
     const reported = leftover === null || failure === null ? failure : { ...failure, message: `${failure.message} (${leftover})` };
     this.#outcome = { status, failure: reported, progress: this.#progress, copyStats, durationMs: this.#clock() - this.#startMs };

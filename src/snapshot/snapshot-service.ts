@@ -33,6 +33,7 @@ import { takeSnapshotPoint, type SnapshotPoint } from './snapshot-point.js';
 import { strategyNamed } from './strategies.js';
 import type { CopyStats, SnapshotHeap, SnapshotStrategyName } from './strategy.js';
 import { tempFileNameFor, type WriterFailure, type WriterProgress } from './writer-core.js';
+import { WriterThread } from './writer-thread.js';
 
 /** Page numbers per step when a snapshot is written on the main thread (SAVE). */
 export const INLINE_STEP_PAGE_BUDGET = 4096;
@@ -62,7 +63,10 @@ export interface SnapshotServiceOptions {
   readonly log: (level: SnapshotLogLevel, message: string) => void;
   /** Milliseconds since the epoch; default Date.now. */
   readonly clock?: () => number;
-  /** The compiled writer worker (default: next to bgsave.js). */
+  /**
+   * The compiled writer worker (default: next to bgsave.js). Its thread boots on the first
+   * tick() while the strategy is a background one, and serves every background save after.
+   */
   readonly workerUrl?: URL;
   /** Called when a background save ends (after the service's state is updated). */
   readonly onBackgroundSaveDone?: (outcome: BackgroundSnapshotOutcome) => void;
@@ -130,10 +134,13 @@ export class SnapshotService {
   #isLoading = false;
   #lastLoadKeysLoaded = 0;
   #lastLoadKeysExpired = 0;
+  /** Null when the caller starts background saves itself (options.startBackground). */
+  readonly #writerThread: WriterThread | null;
 
   constructor(options: SnapshotServiceOptions) {
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
+    this.#writerThread = options.startBackground === undefined ? new WriterThread(options.workerUrl) : null;
     // As Redis: until a save happens, LASTSAVE reports the start-up time.
     this.#lastSaveTimeMs = this.#clock();
   }
@@ -197,6 +204,7 @@ export class SnapshotService {
   tick(nowMs: number): boolean {
     if (this.#running !== null) return false;
     const settings = this.#options.settings();
+    this.#prepareWriterThread(settings.strategy);
     const rule = dueSaveRule(settings.saveRules, {
       nowMs,
       changesSinceLastSave: this.#changesSinceLastSave,
@@ -207,6 +215,20 @@ export class SnapshotService {
     if (rule === null) return false;
     this.#options.log('notice', `${rule.changes} changes in ${rule.seconds} seconds. Saving...`);
     return this.bgsave().status === 'started';
+  }
+
+  /**
+   * Boots the writer thread ahead of the first background save, so BGSAVE neither waits for a
+   * thread to start nor spends main-thread time creating one. A failure here is not reported:
+   * the next BGSAVE tries again and reports it.
+   */
+  #prepareWriterThread(strategy: SnapshotStrategyName): void {
+    if (this.#writerThread === null || !strategyNamed(strategy).isBackground) return;
+    try {
+      this.#writerThread.prepare();
+    } catch (error) {
+      this.#options.log('verbose', `Cannot boot the snapshot writer thread yet: ${errorMessage(error)}`);
+    }
   }
 
   /** Resolves when the running background save (if any) has ended. */
@@ -421,7 +443,9 @@ export class SnapshotService {
     const changesAtStart = this.#changesSinceLastSave;
     let point: SnapshotPoint | null = null;
     let background: BackgroundSnapshotHandle;
-    const startBackground = this.#options.startBackground ?? ((options) => BackgroundSnapshot.start(options));
+    const writerThread = this.#writerThread;
+    const startBackground = this.#options.startBackground
+      ?? ((options) => BackgroundSnapshot.start(writerThread === null ? options : { ...options, writerThread }));
     try {
       point = this.#takePoint(strategy);
       background = startBackground({

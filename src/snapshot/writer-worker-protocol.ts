@@ -1,12 +1,15 @@
 /**
  * Messages between the main thread and the snapshot writer worker.
  * Why a file of its own: both sides import these types, and the worker entry must not be
- * imported by the main thread (it runs its loop at module load).
+ * imported by the main thread (it starts listening at module load).
  *
- *   main -> worker  workerData: WriterWorkerData (ports transferred with it)
- *                   controlPort: { type: 'abort' }          polled between steps
- *                   shadowChunkPort: SharedArrayBuffer       polled by the EpochReader
- *   worker -> main  parentPort: WriterWorkerMessage          progress..., then finished | failed
+ *   main -> worker  parentPort: { type: 'job', job: WriterJob }   (the job's two ports transferred)
+ *                   job.controlPort: { type: 'abort' }            polled between steps
+ *                   job.shadowChunkPort: SharedArrayBuffer        polled by the EpochReader
+ *   worker -> main  parentPort: WriterWorkerMessage               progress..., then finished | failed
+ *
+ * The worker lives across snapshots (writer-thread.ts) and runs one job at a time; every message
+ * back names its job, so a late message of an abandoned job is never taken for the current one.
  */
 
 import type { MessagePort } from 'node:worker_threads';
@@ -15,7 +18,9 @@ import type { SnapshotHeader } from './format.js';
 import type { PageSourceDescriptor } from './strategy.js';
 import type { WriterFailure, WriterProgress } from './writer-core.js';
 
-export interface WriterWorkerData {
+/** One snapshot to write: everything is structured-clonable (SharedArrayBuffers, ports). */
+export interface WriterJob {
+  readonly jobId: number;
   readonly descriptor: PageSourceDescriptor;
   readonly header: SnapshotHeader;
   readonly directory: string;
@@ -29,9 +34,11 @@ export interface WriterWorkerData {
   readonly shadowChunkPort: MessagePort;
 }
 
+export type WriterJobMessage = { readonly type: 'job'; readonly job: WriterJob };
+
 export type WriterControlMessage = { readonly type: 'abort' };
 
 export type WriterWorkerMessage =
-  | { readonly type: 'progress'; readonly progress: WriterProgress }
-  | { readonly type: 'finished'; readonly progress: WriterProgress }
-  | { readonly type: 'failed'; readonly failure: WriterFailure; readonly progress: WriterProgress };
+  | { readonly type: 'progress'; readonly jobId: number; readonly progress: WriterProgress }
+  | { readonly type: 'finished'; readonly jobId: number; readonly progress: WriterProgress }
+  | { readonly type: 'failed'; readonly jobId: number; readonly failure: WriterFailure; readonly progress: WriterProgress };

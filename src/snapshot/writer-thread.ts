@@ -1,0 +1,131 @@
+/**
+ * The snapshot writer thread, kept across snapshots: one Worker running writer-worker.ts, to
+ * which each background snapshot posts a job (EpochShare, header, file names, two ports).
+ * Why: booting a worker thread costs a few hundred ms of CPU and a BGSAVE should not wait for
+ * it, nor should the main thread pay for creating one at the snapshot point. The service boots
+ * the thread ahead of time (prepare()); starting a snapshot is then one postMessage.
+ *
+ *   prepare() -> Worker boots (unref'd: an idle writer never keeps the process alive)
+ *   run(job)  -> ref, postMessage(job) ... messages of that job ... finished | failed -> unref
+ *   worker dies (error, exit, terminate()) -> the running job hears onThreadFailure; the next
+ *                                           prepare() or run() boots a new worker
+ *
+ * Invariants: at most one job at a time (asserted); each job's listener hears exactly the
+ * messages carrying its jobId, then at most one onThreadFailure, and nothing after its final
+ * message; a worker that died is never reused.
+ * Not here: what a job does (writer-worker.ts), epochs and outcomes (bgsave.ts).
+ */
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker, type MessagePort } from 'node:worker_threads';
+
+import type { WriterJob, WriterJobMessage, WriterWorkerMessage } from './writer-worker-protocol.js';
+
+/**
+ * The compiled worker next to this module; when running from TypeScript sources (tests), the
+ * build's copy in dist/ (tests that need the real worker run after `tsc`).
+ */
+export function writerWorkerUrl(): URL {
+  const sibling = new URL('./writer-worker.js', import.meta.url);
+  if (fs.existsSync(fileURLToPath(sibling))) return sibling;
+  return new URL('../../dist/src/snapshot/writer-worker.js', import.meta.url);
+}
+
+/** What a job's owner hears from the thread. */
+export interface WriterJobListener {
+  /** A message of this job; after a 'finished' or 'failed' one the listener hears nothing more. */
+  onMessage(message: WriterWorkerMessage): void;
+  /** The worker died (error, exit, terminate) while this job ran. */
+  onThreadFailure(message: string): void;
+}
+
+interface RunningJob {
+  readonly jobId: number;
+  readonly listener: WriterJobListener;
+}
+
+export class WriterThread {
+  readonly #workerUrl: URL;
+  #worker: Worker | null = null;
+  #job: RunningJob | null = null;
+  #lastJobId = 0;
+
+  constructor(workerUrl: URL = writerWorkerUrl()) {
+    this.#workerUrl = workerUrl;
+  }
+
+  get isBusy(): boolean {
+    return this.#job !== null;
+  }
+
+  /** The live worker's thread id, or null when none is alive (for tests and logs). */
+  get threadId(): number | null {
+    return this.#worker?.threadId ?? null;
+  }
+
+  /** Boots the worker now if none is alive (it then waits, unref'd, for a job). May throw. */
+  prepare(): void {
+    if (this.#worker !== null) return;
+    const worker = new Worker(this.#workerUrl);
+    worker.unref();
+    worker.on('message', (message: WriterWorkerMessage) => this.#onMessage(message));
+    worker.on('error', (error: Error) => this.#onWorkerGone(worker, error.message));
+    worker.on('exit', (exitCode: number) => {
+      this.#onWorkerGone(worker, `writer thread exited with code ${exitCode} before finishing`);
+    });
+    this.#worker = worker;
+  }
+
+  /**
+   * Posts a job (booting the worker first if needed; that may throw). `ports` are transferred:
+   * the job's control and shadow chunk ports. Returns the job id.
+   */
+  run(job: Omit<WriterJob, 'jobId'>, listener: WriterJobListener): number {
+    assert.ok(this.#job === null, 'the writer thread already runs a job');
+    this.prepare();
+    const worker = this.#worker;
+    assert.ok(worker !== null);
+    this.#lastJobId += 1;
+    const jobId = this.#lastJobId;
+    const message: WriterJobMessage = { type: 'job', job: { ...job, jobId } };
+    const transfer: MessagePort[] = [job.controlPort, job.shadowChunkPort];
+    worker.postMessage(message, transfer);
+    worker.ref();
+    this.#job = { jobId, listener };
+    return jobId;
+  }
+
+  /**
+   * Stops the worker at once (shutdown); a running job hears onThreadFailure first. The next
+   * prepare() or run() boots a new one.
+   */
+  async terminate(): Promise<void> {
+    const worker = this.#worker;
+    if (worker === null) return;
+    this.#onWorkerGone(worker, 'snapshot writer terminated');
+    await worker.terminate();
+  }
+
+  #onMessage(message: WriterWorkerMessage): void {
+    const job = this.#job;
+    if (job === null || message.jobId !== job.jobId) return;
+    if (message.type !== 'progress') this.#endJob();
+    job.listener.onMessage(message);
+  }
+
+  #onWorkerGone(worker: Worker, reason: string): void {
+    if (this.#worker !== worker) return;
+    this.#worker = null;
+    const job = this.#job;
+    if (job === null) return;
+    this.#job = null;
+    job.listener.onThreadFailure(reason);
+  }
+
+  #endJob(): void {
+    this.#job = null;
+    this.#worker?.unref();
+  }
+}
