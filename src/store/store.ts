@@ -85,6 +85,9 @@ export interface StoreOptions {
 
 /** Opaque handle to a string value in the heap, valid until the next call into the store. */
 export type StringRef = number;
+/** lookupStringRef's answers that are not a ref. */
+export const STRING_REF_MISSING = 0;
+export const STRING_REF_WRONG_TYPE = -1;
 
 export type GetResult =
   | { readonly status: 'ok'; readonly value: Buffer }
@@ -733,6 +736,23 @@ export class Store {
     if (entry === NULL_ADDRESS) return MISSING;
     if (!this.#isString(entry)) return WRONG_TYPE;
     return { status: 'ok', length: entryValueLength(this.#heap, entry), ref: entry };
+  }
+
+  /**
+   * GET's lookup with no result object, for a hot path that allocates nothing per command:
+   * a StringRef (> 0) when `key` holds a string, STRING_REF_MISSING (0) when it is absent or
+   * expired, STRING_REF_WRONG_TYPE (-1) when it holds another type. Same effects as
+   * lookupString (lazy expiry, hit/miss counters, access clock).
+   */
+  lookupStringRef(db: number, key: Uint8Array): StringRef {
+    const entry = this.#lookupRead(db, key);
+    if (entry === NULL_ADDRESS) return STRING_REF_MISSING;
+    return this.#isString(entry) ? entry : STRING_REF_WRONG_TYPE;
+  }
+
+  /** The byte length of the string behind `ref` (a StringRef > 0). */
+  stringLength(ref: StringRef): number {
+    return entryValueLength(this.#heap, ref);
   }
 
   /** Copies the whole value behind `ref` into target[targetOffset..]; valid until the next

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { createHeap, restoreHeap } from '../../../src/cow/paged-heap.js';
 import type { Heap } from '../../../src/cow/heap.js';
-import { Store, type StoreOptions } from '../../../src/store/store.js';
+import { STRING_REF_MISSING, Store, type StoreOptions } from '../../../src/store/store.js';
 
 const START_MS = 1_700_000_000_000;
 
@@ -92,6 +92,24 @@ describe('GET and SET', () => {
     const target = Buffer.alloc(result.length + 4, '.');
     store.copyStringValue(result.ref, target, 2);
     expect(target.toString()).toBe('..hello..');
+  });
+
+  test('lookupStringRef() answers a ref, or STRING_REF_MISSING for absent and expired keys, with GET\'s counters', () => {
+    const { store, now } = makeStore();
+    store.set(0, b('k'), b('hello'));
+    store.set(0, b('gone'), b('x'), { expireAtMs: now.ms + 10 });
+    const ref = store.lookupStringRef(0, b('k'));
+    expect(ref).toBeGreaterThan(0);
+    expect(store.stringLength(ref)).toBe(5);
+    const target = Buffer.alloc(5);
+    store.copyStringValue(ref, target, 0);
+    expect(target.toString()).toBe('hello');
+    expect(store.lookupStringRef(0, b('nope'))).toBe(STRING_REF_MISSING);
+    now.ms += 11;
+    expect(store.lookupStringRef(0, b('gone'))).toBe(STRING_REF_MISSING);
+    expect(store.exists(0, b('gone'))).toBe(false);
+    expect(store.stats().keyspaceHits).toBe(1);
+    expect(store.stats().keyspaceMisses).toBe(2);
   });
 });
 
