@@ -18,7 +18,9 @@
  * - Every mutation of heap bytes goes through the write methods of Heap (writeU8 ... free).
  *   While a snapshot epoch is open, the first write to a page that was live at the epoch's start
  *   copies it to a shadow page first (see snapshot-epoch.ts). Reads are direct.
- * - No writable view of heap memory leaves src/cow.
+ * - No writable view of heap memory leaves src/cow, with one bounded exception: while
+ *   restoreHeapFrom() builds a heap that nobody else can see yet, its fill function may borrow
+ *   page views (HeapRestoreTarget.pageView) to read file bytes straight into them.
  */
 
 /** A byte address in the heap; 0 is null. */
@@ -151,6 +153,25 @@ export interface Heap {
   stats(): HeapStats;
 }
 
+/**
+ * A heap under construction, receiving its saved pages (restoreHeapFrom's fill function gets
+ * one). Every method throws an Error for a page number outside the layout, and after the fill
+ * function has returned. Pages never written stay zero (they were free).
+ */
+export interface HeapRestoreTarget {
+  readonly pageSizeBytes: number;
+  /** Pages in the layout: page numbers 0 .. pageCount-1. */
+  readonly pageCount: number;
+  /** Copies one page image (pageSizeBytes long) in. */
+  writePage(pageNumber: number, bytes: Uint8Array): void;
+  /** The page's memory, writable, lent until fill returns: do not keep it. */
+  pageView(pageNumber: number): Uint8Array;
+  /** Copies page sourcePage over page targetPage (for a loader that guessed a page's place). */
+  movePage(sourcePage: number, targetPage: number): void;
+  /** Sets a page back to zero (a free page). */
+  zeroPage(pageNumber: number): void;
+}
+
 /** Where one segment's pages sit in the global page numbering. */
 export interface SegmentLayout {
   readonly firstPage: number;
@@ -191,6 +212,9 @@ export interface SegmentShare extends SegmentLayout {
 //                                                                   — src/cow/paged-heap.ts
 //     (pages not given are zero/unused; the allocator state is read back from the header and
 //      descriptor pages, so a heap restored from a snapshot's pages is the heap that was saved)
+//   restoreHeapFrom(options: HeapOptions, layout: readonly SegmentLayout[],
+//                   fill: (target: HeapRestoreTarget) => void): Heap   — src/cow/paged-heap.ts
+//     (the same, but fill puts the pages in: a loader reads file bytes straight into pages)
 //   class EpochReader (src/cow/snapshot-epoch.ts), constructible in any thread from an EpochShare:
 //     readPage(pageNumber: number, target: Uint8Array): 'copied' | 'unused'
 //       copies the page as it was at the epoch's start into target (pageSizeBytes long);

@@ -1,6 +1,7 @@
 /**
  * The paged heap: segments of pages, the allocator, the write barrier and snapshot epochs.
- * Implements the Heap contract of heap.ts; createHeap() and restoreHeap() are the only ways in.
+ * Implements the Heap contract of heap.ts; createHeap() and restoreHeap()/restoreHeapFrom() are
+ * the only ways in.
  *
  * Why this shape:
  * - All allocator state (header counters, list heads, per-page descriptors, slab free lists)
@@ -40,6 +41,7 @@ import {
   type EpochShare,
   type Heap,
   type HeapOptions,
+  type HeapRestoreTarget,
   type HeapStats,
   type SegmentLayout,
 } from './heap.js';
@@ -82,6 +84,7 @@ import {
   packDescriptorWord0,
 } from './heap-layout.js';
 import { verifyHeap, type HeapIntegrityReport, type IntegrityView } from './heap-integrity.js';
+import { SegmentRestoreTarget } from './restore-target.js';
 import { Segment } from './segment.js';
 import { ShadowPool, type ShadowChunkListener } from './shadow-pool.js';
 import { ALLOCATION_ALIGNMENT_BYTES, SizeClassTable } from './size-classes.js';
@@ -130,12 +133,27 @@ export function restoreHeap(
   layout: readonly SegmentLayout[],
   pages: Iterable<{ pageNumber: number; bytes: Uint8Array }>,
 ): PagedHeap {
-  return new PagedHeap(options, { layout, pages });
+  return restoreHeapFrom(options, layout, (target) => {
+    for (const { pageNumber, bytes } of pages) target.writePage(pageNumber, bytes);
+  });
+}
+
+/**
+ * restoreHeap() for a caller that puts the pages in itself: `fill` runs once, after the
+ * segments exist and before the header is checked, and may borrow page views until it returns
+ * (restore-target.ts). Whatever fill throws is rethrown and the half-built heap is dropped.
+ */
+export function restoreHeapFrom(
+  options: HeapOptions,
+  layout: readonly SegmentLayout[],
+  fill: (target: HeapRestoreTarget) => void,
+): PagedHeap {
+  return new PagedHeap(options, { layout, fill });
 }
 
 interface RestoreSource {
   readonly layout: readonly SegmentLayout[];
-  readonly pages: Iterable<{ pageNumber: number; bytes: Uint8Array }>;
+  readonly fill: (target: HeapRestoreTarget) => void;
 }
 
 export class PagedHeap implements Heap {
@@ -840,15 +858,16 @@ export class PagedHeap implements Heap {
         throw new Error(`Cannot restore heap: no memory for the segment at page ${segmentLayout.firstPage}`);
       }
     }
-    for (const { pageNumber, bytes } of source.pages) {
-      if (!Number.isInteger(pageNumber) || pageNumber < 0 || pageNumber >= this.#pageCount) {
-        throw new Error(`Cannot restore heap: page ${pageNumber} is outside the layout (${this.#pageCount} pages)`);
-      }
-      if (bytes.length !== this.pageSizeBytes) {
-        throw new Error(`Cannot restore heap: page ${pageNumber} has ${bytes.length} bytes, expected ${this.pageSizeBytes}`);
-      }
-      const segment = this.#segments[this.#pageSegment[pageNumber]];
-      segment.bytes.set(bytes, (pageNumber - segment.firstPage) * this.pageSizeBytes);
+    const target = new SegmentRestoreTarget({
+      segments: this.#segments,
+      pageSegment: this.#pageSegment,
+      pageSizeBytes: this.pageSizeBytes,
+      pageCount: this.#pageCount,
+    });
+    try {
+      source.fill(target);
+    } finally {
+      target.close();
     }
     this.#validateHeader();
     this.#bytesAllocated = this.readF64(HEADER_BYTES_ALLOCATED_OFFSET);

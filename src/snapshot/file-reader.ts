@@ -3,11 +3,17 @@
  * fields, each block's structure and checksum, page-number order, trailer counts, file length
  * and the whole-file checksum.
  * Why one reader for the loader, `snapshot verify` and `snapshot inspect`: they must agree on
- * what a valid file is. The loader reads twice (validate everything, then build the heap), so a
- * bad file is refused before anything is built and is never half-loaded.
+ * what a valid file is. Two ways to walk the blocks, with the same checks in the same order:
+ * - pages() yields each page from a buffer per block (verify, inspect, tests);
+ * - readPagesInto(target) is the loader's fast path: it reads each block's pages straight into
+ *   the heap under construction with one scatter read (readv), guessing that a block's pages
+ *   follow the previous page; a gap (a page that was free) is put right after the checks by
+ *   moving pages up and zeroing the guessed places that were wrong. No block buffer, no copy.
  * Invariants: a page is yielded only from a block whose checksum matched (when checksums are
- * on); the pages() generator either ends with the trailer or throws SnapshotFileError naming
- * the byte offset of the problem. The file is only ever opened read-only.
+ * on); readPagesInto may write a block's bytes into the target before checking them, so its
+ * caller must drop the target's heap when it throws (loader.ts does); both end with the
+ * trailer or throw SnapshotFileError naming the byte offset of the problem. The file is only
+ * ever opened read-only.
  * Not here: building a heap from the pages (loader.ts).
  */
 
@@ -35,6 +41,7 @@ import {
   type SnapshotTrailer,
 } from './format.js';
 import { errorMessage } from './file-system.js';
+import type { HeapRestoreTarget } from '../cow/heap.js';
 
 /** Progress is reported at least this often while reading (and at the end). */
 export const READ_PROGRESS_INTERVAL_BYTES = 16 * 1024 * 1024;
@@ -158,65 +165,156 @@ export class SnapshotFileReader {
    * SnapshotFileError at the first problem. May be run more than once.
    */
   *pages(onProgress?: (progress: ReadProgress) => void): Generator<SnapshotPage, SnapshotTrailer, void> {
-    const { header, fileLengthBytes } = this;
+    const { header } = this;
     const pageRecordBytes = recordBytes(header.pageSizeBytes);
-    const checksums = header.checksums;
-    let offsetBytes = this.#bodyStartBytes;
-    let fileChecksum = this.#checksumAtBodyStart;
-    let blockIndex = 0;
-    let recordCount = 0;
-    let nextPageNumber = 0;
-    let progressReportedAtBytes = 0;
+    const walk = this.#startWalk(onProgress);
     for (;;) {
-      if (offsetBytes + TRAILER_BYTES > fileLengthBytes) throw fileEnds(fileLengthBytes);
-      const blockHeader = readExactly(this.#fd, offsetBytes, BLOCK_HEADER_BYTES);
-      const tag = blockHeader.readUInt32LE(0);
-      if (tag === TRAILER_TAG) break;
-      if (tag !== BLOCK_TAG) {
-        throw new SnapshotFileError(`expected block ${blockIndex} or the trailer at byte ${offsetBytes}`);
-      }
-      const blockRecordCount = blockHeader.readUInt32LE(4);
-      if (blockRecordCount < 1 || blockRecordCount > header.blockPageCount) {
-        throw new SnapshotFileError(`block ${blockIndex} at byte ${offsetBytes} has a bad record count (${blockRecordCount})`);
-      }
-      const bodyBytes = blockRecordCount * pageRecordBytes + CHECKSUM_BYTES;
-      if (offsetBytes + BLOCK_HEADER_BYTES + bodyBytes + TRAILER_BYTES > fileLengthBytes) throw fileEnds(fileLengthBytes);
-      const body = readExactly(this.#fd, offsetBytes + BLOCK_HEADER_BYTES, bodyBytes);
-      const records = body.subarray(0, bodyBytes - CHECKSUM_BYTES);
-      if (checksums) {
-        const blockChecksum = crc32(records, crc32(blockHeader));
-        if (body.readUInt32LE(bodyBytes - CHECKSUM_BYTES) !== blockChecksum) {
-          throw new SnapshotFileError(`block ${blockIndex} at byte ${offsetBytes} has a bad checksum`);
-        }
-        fileChecksum = crc32(body.subarray(bodyBytes - CHECKSUM_BYTES), fileChecksum);
-      }
-      for (let index = 0; index < blockRecordCount; index += 1) {
+      const block = this.#readBlockHeader(walk);
+      if (block === null) break;
+      const body = readExactly(this.#fd, block.offsetBytes + BLOCK_HEADER_BYTES, block.bodyBytes);
+      const records = body.subarray(0, block.bodyBytes - CHECKSUM_BYTES);
+      const storedChecksum = body.subarray(block.bodyBytes - CHECKSUM_BYTES);
+      const checksum = header.checksums ? crc32(records, crc32(block.headerBytes)) : 0;
+      this.#checkBlockChecksum(walk, block, checksum, storedChecksum);
+      for (let index = 0; index < block.recordCount; index += 1) {
         const recordStart = index * pageRecordBytes;
-        const pageNumber = records.readUInt32LE(recordStart);
-        if (pageNumber < nextPageNumber || pageNumber >= header.pageCount) {
-          throw new SnapshotFileError(`block ${blockIndex} at byte ${offsetBytes} has page number ${pageNumber} out of order or range`);
-        }
-        nextPageNumber = pageNumber + 1;
-        recordCount += 1;
+        const pageNumber = this.#checkPageNumber(walk, block, records.readUInt32LE(recordStart));
         yield { pageNumber, bytes: records.subarray(recordStart + 4, recordStart + pageRecordBytes) };
       }
-      offsetBytes += BLOCK_HEADER_BYTES + bodyBytes;
-      blockIndex += 1;
-      if (onProgress !== undefined && offsetBytes - progressReportedAtBytes >= READ_PROGRESS_INTERVAL_BYTES) {
-        progressReportedAtBytes = offsetBytes;
-        onProgress({ bytesRead: offsetBytes, fileLengthBytes });
-      }
+      this.#endBlock(walk, block);
     }
-    const trailer = this.#readTrailer(offsetBytes, fileChecksum);
+    return this.#finishWalk(walk);
+  }
+
+  /**
+   * The loader's fast path: puts every page into `target` (a heap under construction), with
+   * the same checks as pages(); returns the trailer. Bytes of a block are in the target before
+   * its checksum is checked: on a throw, drop the target's heap.
+   */
+  readPagesInto(target: HeapRestoreTarget, onProgress?: (progress: ReadProgress) => void): SnapshotTrailer {
+    const { header } = this;
+    const walk = this.#startWalk(onProgress);
+    // One u32 slot per record's page number, reused by every block.
+    const pageNumberSlots = Buffer.alloc(header.blockPageCount * 4);
+    const storedChecksum = Buffer.alloc(CHECKSUM_BYTES);
+    for (;;) {
+      const block = this.#readBlockHeader(walk);
+      if (block === null) break;
+      const guessedFirstPage = walk.nextPageNumber;
+      if (guessedFirstPage + block.recordCount > target.pageCount) {
+        this.#copyBlockInto(target, walk, block); // the guess leaves the layout: the file is wrong, find out where
+        continue;
+      }
+      const views: Uint8Array[] = [];
+      for (let index = 0; index < block.recordCount; index += 1) {
+        views.push(pageNumberSlots.subarray(index * 4, index * 4 + 4), target.pageView(guessedFirstPage + index));
+      }
+      views.push(storedChecksum);
+      readvExactly(this.#fd, views, block.offsetBytes + BLOCK_HEADER_BYTES, block.bodyBytes);
+      let checksum = 0;
+      if (header.checksums) {
+        checksum = crc32(block.headerBytes);
+        for (let index = 0; index < views.length - 1; index += 1) checksum = crc32(views[index], checksum);
+      }
+      this.#checkBlockChecksum(walk, block, checksum, storedChecksum);
+      let isGuessRight = true;
+      for (let index = 0; index < block.recordCount; index += 1) {
+        const pageNumber = this.#checkPageNumber(walk, block, pageNumberSlots.readUInt32LE(index * 4));
+        if (pageNumber !== guessedFirstPage + index) isGuessRight = false;
+      }
+      if (!isGuessRight) placeGuessedPages(target, guessedFirstPage, pageNumberSlots, block.recordCount);
+      this.#endBlock(walk, block);
+    }
+    return this.#finishWalk(walk);
+  }
+
+  /** readPagesInto for a block it cannot guess places for: read it whole, then copy each page. */
+  #copyBlockInto(target: HeapRestoreTarget, walk: BlockWalk, block: BlockStart): void {
+    const pageRecordBytes = recordBytes(this.header.pageSizeBytes);
+    const body = readExactly(this.#fd, block.offsetBytes + BLOCK_HEADER_BYTES, block.bodyBytes);
+    const records = body.subarray(0, block.bodyBytes - CHECKSUM_BYTES);
+    const checksum = this.header.checksums ? crc32(records, crc32(block.headerBytes)) : 0;
+    this.#checkBlockChecksum(walk, block, checksum, body.subarray(block.bodyBytes - CHECKSUM_BYTES));
+    for (let index = 0; index < block.recordCount; index += 1) {
+      const recordStart = index * pageRecordBytes;
+      const pageNumber = this.#checkPageNumber(walk, block, records.readUInt32LE(recordStart));
+      target.writePage(pageNumber, records.subarray(recordStart + 4, recordStart + pageRecordBytes));
+    }
+    this.#endBlock(walk, block);
+  }
+
+  #startWalk(onProgress: ((progress: ReadProgress) => void) | undefined): BlockWalk {
+    return {
+      offsetBytes: this.#bodyStartBytes,
+      fileChecksum: this.#checksumAtBodyStart,
+      blockIndex: 0,
+      recordCount: 0,
+      nextPageNumber: 0,
+      progressReportedAtBytes: 0,
+      onProgress,
+    };
+  }
+
+  /** The next block's header, checked; null at the trailer. */
+  #readBlockHeader(walk: BlockWalk): BlockStart | null {
+    const { header, fileLengthBytes } = this;
+    const offsetBytes = walk.offsetBytes;
+    if (offsetBytes + TRAILER_BYTES > fileLengthBytes) throw fileEnds(fileLengthBytes);
+    const headerBytes = readExactly(this.#fd, offsetBytes, BLOCK_HEADER_BYTES);
+    const tag = headerBytes.readUInt32LE(0);
+    if (tag === TRAILER_TAG) return null;
+    if (tag !== BLOCK_TAG) {
+      throw new SnapshotFileError(`expected block ${walk.blockIndex} or the trailer at byte ${offsetBytes}`);
+    }
+    const recordCount = headerBytes.readUInt32LE(4);
+    if (recordCount < 1 || recordCount > header.blockPageCount) {
+      throw new SnapshotFileError(`block ${walk.blockIndex} at byte ${offsetBytes} has a bad record count (${recordCount})`);
+    }
+    const bodyBytes = recordCount * recordBytes(header.pageSizeBytes) + CHECKSUM_BYTES;
+    if (offsetBytes + BLOCK_HEADER_BYTES + bodyBytes + TRAILER_BYTES > fileLengthBytes) throw fileEnds(fileLengthBytes);
+    return { offsetBytes, headerBytes, recordCount, bodyBytes };
+  }
+
+  /** `computed`: CRC-32 of the block from its tag to its last record (ignored without checksums). */
+  #checkBlockChecksum(walk: BlockWalk, block: BlockStart, computed: number, stored: Buffer): void {
+    if (!this.header.checksums) return;
+    if (stored.readUInt32LE(0) !== computed) {
+      throw new SnapshotFileError(`block ${walk.blockIndex} at byte ${block.offsetBytes} has a bad checksum`);
+    }
+    walk.fileChecksum = crc32(stored, walk.fileChecksum);
+  }
+
+  #checkPageNumber(walk: BlockWalk, block: BlockStart, pageNumber: number): number {
+    if (pageNumber < walk.nextPageNumber || pageNumber >= this.header.pageCount) {
+      throw new SnapshotFileError(`block ${walk.blockIndex} at byte ${block.offsetBytes} has page number ${pageNumber} out of order or range`);
+    }
+    walk.nextPageNumber = pageNumber + 1;
+    walk.recordCount += 1;
+    return pageNumber;
+  }
+
+  #endBlock(walk: BlockWalk, block: BlockStart): void {
+    walk.offsetBytes = block.offsetBytes + BLOCK_HEADER_BYTES + block.bodyBytes;
+    walk.blockIndex += 1;
+    if (walk.onProgress !== undefined && walk.offsetBytes - walk.progressReportedAtBytes >= READ_PROGRESS_INTERVAL_BYTES) {
+      walk.progressReportedAtBytes = walk.offsetBytes;
+      walk.onProgress({ bytesRead: walk.offsetBytes, fileLengthBytes: this.fileLengthBytes });
+    }
+  }
+
+  /** The trailer, checked against what the walk counted. */
+  #finishWalk(walk: BlockWalk): SnapshotTrailer {
+    const { offsetBytes, blockIndex, recordCount } = walk;
+    const trailer = this.#readTrailer(offsetBytes, walk.fileChecksum);
     if (trailer.blockCount !== blockIndex || trailer.recordCount !== recordCount) {
       throw new SnapshotFileError(
         `trailer at byte ${offsetBytes} counts ${trailer.blockCount} blocks and ${trailer.recordCount} pages, the file has ${blockIndex} and ${recordCount}`,
       );
     }
-    if (recordCount !== header.usedPageCount) {
-      throw new SnapshotFileError(`file has ${recordCount} pages, the header says ${header.usedPageCount}`);
+    if (recordCount !== this.header.usedPageCount) {
+      throw new SnapshotFileError(`file has ${recordCount} pages, the header says ${this.header.usedPageCount}`);
     }
-    onProgress?.({ bytesRead: fileLengthBytes, fileLengthBytes });
+    walk.onProgress?.({ bytesRead: this.fileLengthBytes, fileLengthBytes: this.fileLengthBytes });
     return trailer;
   }
 
@@ -245,8 +343,75 @@ export class SnapshotFileReader {
   }
 }
 
+/** Where a walk over the blocks is, and what it has checked so far. */
+interface BlockWalk {
+  offsetBytes: number;
+  /** CRC-32 of the file up to offsetBytes, as the trailer's checksum counts it. */
+  fileChecksum: number;
+  blockIndex: number;
+  recordCount: number;
+  /** Page numbers must increase: the next one is at least this. */
+  nextPageNumber: number;
+  progressReportedAtBytes: number;
+  readonly onProgress: ((progress: ReadProgress) => void) | undefined;
+}
+
+interface BlockStart {
+  readonly offsetBytes: number;
+  /** The block's tag and record count, as read. */
+  readonly headerBytes: Buffer;
+  readonly recordCount: number;
+  /** Records plus the checksum field. */
+  readonly bodyBytes: number;
+}
+
+/**
+ * Puts right a block read to guessed places: record i went to page guessedFirstPage + i, and
+ * belongs at page pageNumbers[i] (checked: increasing, so never below its guess). Moving from the
+ * last record down never overwrites a record not yet moved; then every guessed page that is no
+ * record's page was free in the file and goes back to zero.
+ */
+function placeGuessedPages(target: HeapRestoreTarget, guessedFirstPage: number, pageNumbers: Buffer, recordCount: number): void {
+  for (let index = recordCount - 1; index >= 0; index -= 1) {
+    target.movePage(guessedFirstPage + index, pageNumbers.readUInt32LE(index * 4));
+  }
+  let recordIndex = 0;
+  for (let page = guessedFirstPage; page < guessedFirstPage + recordCount; page += 1) {
+    while (recordIndex < recordCount && pageNumbers.readUInt32LE(recordIndex * 4) < page) recordIndex += 1;
+    if (recordIndex < recordCount && pageNumbers.readUInt32LE(recordIndex * 4) === page) continue;
+    target.zeroPage(page);
+  }
+}
+
 function fileEnds(fileLengthBytes: number): SnapshotFileError {
   return new SnapshotFileError(`file ends after ${fileLengthBytes} bytes`);
+}
+
+/**
+ * Fills `views` in order from `position` (`length` bytes in all). A read may stop short (libuv
+ * passes at most IOV_MAX views per call): continue after the bytes that arrived; no bytes at
+ * all means the file ends early.
+ */
+function readvExactly(fd: number, views: readonly Uint8Array[], position: number, length: number): void {
+  let pending = views;
+  let readBytes = 0;
+  while (readBytes < length) {
+    const count = fs.readvSync(fd, pending, position + readBytes);
+    if (count === 0) throw new SnapshotFileError(`file ends after ${position + readBytes} bytes`);
+    readBytes += count;
+    if (readBytes < length) pending = viewsAfter(pending, count);
+  }
+}
+
+/** The views still to fill after `count` more bytes arrived. */
+function viewsAfter(views: readonly Uint8Array[], count: number): Uint8Array[] {
+  let skipped = 0;
+  let index = 0;
+  while (skipped + views[index].length <= count) {
+    skipped += views[index].length;
+    index += 1;
+  }
+  return [views[index].subarray(count - skipped), ...views.slice(index + 1)];
 }
 
 /** Reads exactly `length` bytes at `position`; a short read means the file changed under us. */
