@@ -18,14 +18,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 
 import { errorMessage } from './file-system.js';
 import type { SnapshotPoint } from './snapshot-point.js';
 import type { CopyStats } from './strategy.js';
 import type { WriterFailure, WriterProgress } from './writer-core.js';
 import { WriterThread, writerWorkerUrl } from './writer-thread.js';
-import type { WriterControlMessage, WriterWorkerMessage } from './writer-worker-protocol.js';
+import type { WriterControlMessage, WriterJobPorts, WriterWorkerMessage } from './writer-worker-protocol.js';
 
 export { writerWorkerUrl };
 
@@ -61,8 +61,8 @@ export class BackgroundSnapshot {
   readonly #thread: WriterThread;
   readonly #ownsThread: boolean;
   #isTerminating = false;
-  readonly #controlPort: MessageChannel['port1'];
-  readonly #shadowChunkPort: MessageChannel['port1'];
+  readonly #controlPort: MessagePort;
+  readonly #shadowChunkPort: MessagePort;
   readonly #tempPath: string;
   readonly #clock: () => number;
   readonly #startMs: number;
@@ -88,14 +88,11 @@ export class BackgroundSnapshot {
     this.finished = new Promise((resolve) => {
       this.#resolve = resolve;
     });
-    const control = new MessageChannel();
-    const shadowChunks = new MessageChannel();
-    this.#controlPort = control.port1;
-    this.#shadowChunkPort = shadowChunks.port1;
     this.#ownsThread = options.writerThread === undefined;
     this.#thread = options.writerThread ?? new WriterThread(options.workerUrl ?? writerWorkerUrl());
+    let ports: WriterJobPorts;
     try {
-      this.#thread.run(
+      ports = this.#thread.run(
         {
           descriptor,
           header: options.point.header,
@@ -104,8 +101,6 @@ export class BackgroundSnapshot {
           tempFileName: options.tempFileName,
           stepPageBudget: options.stepPageBudget ?? WORKER_STEP_PAGE_BUDGET,
           progressIntervalMs: WORKER_PROGRESS_INTERVAL_MS,
-          controlPort: control.port2,
-          shadowChunkPort: shadowChunks.port2,
         },
         {
           onMessage: (message) => this.#onMessage(message),
@@ -113,10 +108,12 @@ export class BackgroundSnapshot {
         },
       );
     } catch (error) {
-      // Open ports would keep the process alive; the caller releases the capture.
-      for (const port of [control.port1, control.port2, shadowChunks.port1, shadowChunks.port2]) port.close();
+      // The caller releases the capture; a thread of our own must not outlive this.
+      if (this.#ownsThread) void this.#thread.terminate();
       throw error;
     }
+    this.#controlPort = ports.controlPort;
+    this.#shadowChunkPort = ports.shadowChunkPort;
     // Chunks the heap adds from now on go to the reader's port; those added before are replayed.
     options.point.capture.forwardShadowChunks((chunk) => this.#shadowChunkPort.postMessage(chunk));
   }

@@ -117,7 +117,13 @@ interface LastSnapshotStats {
   readonly durationMs: number;
 }
 
-type RunningSnapshot = { readonly point: SnapshotPoint; readonly background: BackgroundSnapshotHandle; readonly changesAtStart: number };
+type RunningSnapshot = {
+  readonly point: SnapshotPoint;
+  readonly background: BackgroundSnapshotHandle;
+  readonly changesAtStart: number;
+  /** The main thread's whole start: the capture plus handing the job to the writer thread. */
+  readonly startPauseUs: number;
+};
 
 export class SnapshotService {
   readonly #options: SnapshotServiceOptions;
@@ -446,6 +452,7 @@ export class SnapshotService {
     const writerThread = this.#writerThread;
     const startBackground = this.#options.startBackground
       ?? ((options) => BackgroundSnapshot.start(writerThread === null ? options : { ...options, writerThread }));
+    const startNs = process.hrtime.bigint();
     try {
       point = this.#takePoint(strategy);
       background = startBackground({
@@ -463,9 +470,10 @@ export class SnapshotService {
       this.#options.log('warning', `Can't save in background: ${message}`);
       return { status: 'failed', message };
     }
-    const running: RunningSnapshot = { point, background, changesAtStart };
+    const startPauseUs = Number((process.hrtime.bigint() - startNs) / 1000n);
+    const running: RunningSnapshot = { point, background, changesAtStart, startPauseUs };
     this.#running = running;
-    this.#options.log('notice', `Background saving started (strategy ${strategy}, start pause ${point.startPauseUs} us)`);
+    this.#options.log('notice', `Background saving started (strategy ${strategy}, start pause ${startPauseUs} us)`);
     void background.finished.then((outcome) => this.#onBackgroundDone(running, outcome));
     return { status: 'started' };
   }
@@ -476,7 +484,7 @@ export class SnapshotService {
     this.#last = {
       strategy: running.point.capture.strategy,
       copyStats: outcome.copyStats,
-      startPauseUs: running.point.startPauseUs,
+      startPauseUs: running.startPauseUs,
       bytesWritten: outcome.progress.bytesWritten,
       durationMs: outcome.durationMs,
     };
@@ -515,7 +523,7 @@ function currentSnapshotFields(running: RunningSnapshot, nowMs: number): {
     shown: {
       strategy: running.point.capture.strategy,
       copyStats,
-      startPauseUs: running.point.startPauseUs,
+      startPauseUs: running.startPauseUs,
       bytesWritten: progress.bytesWritten,
       durationMs: nowMs - running.background.startMs,
     },

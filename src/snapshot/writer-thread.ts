@@ -5,7 +5,8 @@
  * it, nor should the main thread pay for creating one at the snapshot point. The service boots
  * the thread ahead of time (prepare()); starting a snapshot is then one postMessage.
  *
- *   prepare() -> Worker boots (unref'd: an idle writer never keeps the process alive)
+ *   prepare() -> Worker boots (unref'd: an idle writer never keeps the process alive), and the
+ *                next job's two ports are created and sent to it (off the snapshot's clock)
  *   run(job)  -> ref, postMessage(job) ... messages of that job ... finished | failed -> unref
  *   worker dies (error, exit, terminate()) -> the running job hears onThreadFailure; the next
  *                                           prepare() or run() boots a new worker
@@ -19,9 +20,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 
-import type { WriterJob, WriterJobMessage, WriterWorkerMessage } from './writer-worker-protocol.js';
+import type { WriterJob, WriterJobPorts, WriterThreadMessage, WriterWorkerMessage } from './writer-worker-protocol.js';
 
 /**
  * The compiled worker next to this module; when running from TypeScript sources (tests), the
@@ -50,6 +51,8 @@ export class WriterThread {
   readonly #workerUrl: URL;
   #worker: Worker | null = null;
   #job: RunningJob | null = null;
+  /** Main-thread ends of the ports already sent for the next job. */
+  #nextPorts: WriterJobPorts | null = null;
   #lastJobId = 0;
 
   constructor(workerUrl: URL = writerWorkerUrl()) {
@@ -65,9 +68,16 @@ export class WriterThread {
     return this.#worker?.threadId ?? null;
   }
 
-  /** Boots the worker now if none is alive (it then waits, unref'd, for a job). May throw. */
+  /**
+   * Boots the worker now if none is alive (it then waits, unref'd, for a job) and sends it the
+   * next job's ports if not yet done. Cheap when both are done. May throw.
+   */
   prepare(): void {
-    if (this.#worker !== null) return;
+    if (this.#worker === null) this.#boot();
+    if (this.#nextPorts === null && this.#job === null) this.#sendNextPorts();
+  }
+
+  #boot(): void {
     const worker = new Worker(this.#workerUrl);
     worker.unref();
     worker.on('message', (message: WriterWorkerMessage) => this.#onMessage(message));
@@ -79,22 +89,25 @@ export class WriterThread {
   }
 
   /**
-   * Posts a job (booting the worker first if needed; that may throw). `ports` are transferred:
-   * the job's control and shadow chunk ports. Returns the job id.
+   * Posts a job (booting the worker and sending ports first if prepare() has not; that may
+   * throw). Returns the main thread's ends of the job's ports: `controlPort` takes
+   * { type: 'abort' }, `shadowChunkPort` the shadow chunks the heap adds. The caller closes them
+   * when the job has ended.
    */
-  run(job: Omit<WriterJob, 'jobId'>, listener: WriterJobListener): number {
+  run(job: Omit<WriterJob, 'jobId'>, listener: WriterJobListener): WriterJobPorts {
     assert.ok(this.#job === null, 'the writer thread already runs a job');
     this.prepare();
     const worker = this.#worker;
-    assert.ok(worker !== null);
+    const ports = this.#nextPorts;
+    assert.ok(worker !== null && ports !== null);
     this.#lastJobId += 1;
     const jobId = this.#lastJobId;
-    const message: WriterJobMessage = { type: 'job', job: { ...job, jobId } };
-    const transfer: MessagePort[] = [job.controlPort, job.shadowChunkPort];
-    worker.postMessage(message, transfer);
+    const message: WriterThreadMessage = { type: 'job', job: { ...job, jobId } };
+    worker.postMessage(message);
     worker.ref();
+    this.#nextPorts = null;
     this.#job = { jobId, listener };
-    return jobId;
+    return ports;
   }
 
   /**
@@ -115,9 +128,24 @@ export class WriterThread {
     job.listener.onMessage(message);
   }
 
+  #sendNextPorts(): void {
+    const worker = this.#worker;
+    assert.ok(worker !== null);
+    const control = new MessageChannel();
+    const shadowChunks = new MessageChannel();
+    const message: WriterThreadMessage = { type: 'ports', controlPort: control.port2, shadowChunkPort: shadowChunks.port2 };
+    const transfer: MessagePort[] = [control.port2, shadowChunks.port2];
+    worker.postMessage(message, transfer);
+    this.#nextPorts = { controlPort: control.port1, shadowChunkPort: shadowChunks.port1 };
+  }
+
   #onWorkerGone(worker: Worker, reason: string): void {
     if (this.#worker !== worker) return;
     this.#worker = null;
+    // Their other ends died with the worker.
+    this.#nextPorts?.controlPort.close();
+    this.#nextPorts?.shadowChunkPort.close();
+    this.#nextPorts = null;
     const job = this.#job;
     if (job === null) return;
     this.#job = null;

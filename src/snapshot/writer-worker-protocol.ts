@@ -3,13 +3,16 @@
  * Why a file of its own: both sides import these types, and the worker entry must not be
  * imported by the main thread (it starts listening at module load).
  *
- *   main -> worker  parentPort: { type: 'job', job: WriterJob }   (the job's two ports transferred)
- *                   job.controlPort: { type: 'abort' }            polled between steps
- *                   job.shadowChunkPort: SharedArrayBuffer        polled by the EpochReader
- *   worker -> main  parentPort: WriterWorkerMessage               progress..., then finished | failed
+ *   main -> worker  parentPort: { type: 'ports', ... }  the next job's two ports, sent while idle
+ *                   parentPort: { type: 'job', job }     a job; it takes the ports sent before it
+ *                   controlPort: { type: 'abort' }       polled between steps
+ *                   shadowChunkPort: SharedArrayBuffer   polled by the EpochReader
+ *   worker -> main  parentPort: WriterWorkerMessage      progress..., then finished | failed
  *
- * The worker lives across snapshots (writer-thread.ts) and runs one job at a time; every message
- * back names its job, so a late message of an abandoned job is never taken for the current one.
+ * The worker lives across snapshots (writer-thread.ts) and runs one job at a time. Each job gets
+ * fresh ports (a chunk or abort left over from an earlier job can never reach it), but they are
+ * created and transferred ahead of time: transferring ports costs a few hundred microseconds,
+ * which the snapshot start must not pay. Every message back names its job.
  */
 
 import type { MessagePort } from 'node:worker_threads';
@@ -18,7 +21,7 @@ import type { SnapshotHeader } from './format.js';
 import type { PageSourceDescriptor } from './strategy.js';
 import type { WriterFailure, WriterProgress } from './writer-core.js';
 
-/** One snapshot to write: everything is structured-clonable (SharedArrayBuffers, ports). */
+/** One snapshot to write: structured-clonable data only (SharedArrayBuffers, numbers, text). */
 export interface WriterJob {
   readonly jobId: number;
   readonly descriptor: PageSourceDescriptor;
@@ -30,11 +33,17 @@ export interface WriterJob {
   readonly stepPageBudget: number;
   /** Progress messages are sent at most this often. */
   readonly progressIntervalMs: number;
+}
+
+/** The worker's ends of one job's ports. */
+export interface WriterJobPorts {
   readonly controlPort: MessagePort;
   readonly shadowChunkPort: MessagePort;
 }
 
-export type WriterJobMessage = { readonly type: 'job'; readonly job: WriterJob };
+export type WriterThreadMessage =
+  | ({ readonly type: 'ports' } & WriterJobPorts)
+  | { readonly type: 'job'; readonly job: WriterJob };
 
 export type WriterControlMessage = { readonly type: 'abort' };
 

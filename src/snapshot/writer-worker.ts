@@ -17,34 +17,40 @@ import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { openPageSource } from './epoch-page-source.js';
 import { errorMessage } from './file-system.js';
 import { SnapshotWriterCore, type WriterStepResult } from './writer-core.js';
-import type { WriterControlMessage, WriterJob, WriterJobMessage, WriterWorkerMessage } from './writer-worker-protocol.js';
+import type {
+  WriterControlMessage,
+  WriterJob,
+  WriterJobPorts,
+  WriterThreadMessage,
+  WriterWorkerMessage,
+} from './writer-worker-protocol.js';
 
 function post(message: WriterWorkerMessage): void {
   assert.ok(parentPort !== null, 'writer-worker.ts must run in a worker thread');
   parentPort.postMessage(message);
 }
 
-function isAbortRequested(job: WriterJob): boolean {
+function isAbortRequested(ports: WriterJobPorts): boolean {
   for (;;) {
-    const received = receiveMessageOnPort(job.controlPort);
+    const received = receiveMessageOnPort(ports.controlPort);
     if (received === undefined) return false;
     if ((received.message as WriterControlMessage).type === 'abort') return true;
   }
 }
 
-function runWriter(job: WriterJob): void {
+function runWriter(job: WriterJob, ports: WriterJobPorts): void {
   const writer = new SnapshotWriterCore({
     directory: job.directory,
     fileName: job.fileName,
     tempFileName: job.tempFileName,
     header: job.header,
-    source: openPageSource(job.descriptor, job.shadowChunkPort),
+    source: openPageSource(job.descriptor, ports.shadowChunkPort),
   });
   const { jobId } = job;
   let lastProgressMs = Date.now();
   let result: WriterStepResult = 'more';
   while (result === 'more') {
-    if (isAbortRequested(job)) {
+    if (isAbortRequested(ports)) {
       writer.abort();
       post({ type: 'failed', jobId, failure: { step: 'aborted', message: 'snapshot aborted' }, progress: writer.progress });
       return;
@@ -63,9 +69,9 @@ function runWriter(job: WriterJob): void {
   }
 }
 
-function runJob(job: WriterJob): void {
+function runJob(job: WriterJob, ports: WriterJobPorts): void {
   try {
-    runWriter(job);
+    runWriter(job, ports);
   } catch (error) {
     // A bug (an assertion in the reader, say): report it; the main side removes the temp file.
     post({
@@ -75,10 +81,29 @@ function runJob(job: WriterJob): void {
       progress: { pagesScanned: 0, pageCount: job.header.pageCount, pagesWritten: 0, bytesWritten: 0 },
     });
   } finally {
-    job.controlPort.close();
-    job.shadowChunkPort.close();
+    ports.controlPort.close();
+    ports.shadowChunkPort.close();
+  }
+}
+
+/** The ports the main thread sent for the next job (it always sends them before the job). */
+let nextPorts: WriterJobPorts | null = null;
+
+function onMessage(message: WriterThreadMessage): void {
+  switch (message.type) {
+    case 'ports':
+      assert.ok(nextPorts === null, 'job ports sent twice');
+      nextPorts = { controlPort: message.controlPort, shadowChunkPort: message.shadowChunkPort };
+      return;
+    case 'job': {
+      const ports = nextPorts;
+      assert.ok(ports !== null, `job ${message.job.jobId} arrived without its ports`);
+      nextPorts = null;
+      runJob(message.job, ports);
+      return;
+    }
   }
 }
 
 assert.ok(parentPort !== null, 'writer-worker.ts must run in a worker thread');
-parentPort.on('message', (message: WriterJobMessage) => runJob(message.job));
+parentPort.on('message', onMessage);
