@@ -8,6 +8,8 @@
  * How: per snapshot a fresh server is filled with the same seeded keys; a load process (random
  * SET overwrites) and a probe process (one GET about every ms) run from separate processes while
  * this process polls RSS (/proc) and INFO persistence on its own connection (run-target.ts).
+ * After the runs, `dd` writes `--dd-mib` MiB with fdatasync to the servers' disk (disk-speed.ts),
+ * and the report gives each snapshot's write speed as a share of dd's.
  * Invariants: every target gets the same seed, data, load settings and timings; timings are
  * reported, never asserted; `--smoke` finishes in seconds (CI runs it); `--render <dir>` redraws
  * a saved run from its results.json without measuring.
@@ -23,8 +25,9 @@ import { BENCH_SEED, report } from './harness.js';
 import { isRedisServerInstalled } from './lib/server-process.js';
 import { latencyChart, latencyRowsChart, memoryChart, sweepChart, throughputChart, type SnapshotWindow } from './snapshot-compare/charts.js';
 import { parseSizeBytes, series, summarize, type SeriesPoint, type SnapshotSummary } from './snapshot-compare/metrics.js';
+import { measureDiskSpeed, type DiskSpeed } from './snapshot-compare/disk-speed.js';
 import { Progress } from './snapshot-compare/progress.js';
-import { RESULTS_JSON_NAME, writeReport, type ReportChart, type ReportContent } from './snapshot-compare/report-files.js';
+import { RESULTS_JSON_NAME, diskSentence, writeReport, type ReportChart, type ReportContent } from './snapshot-compare/report-files.js';
 import { runTarget, type RunParameters, type Target, type TargetRun } from './snapshot-compare/run-target.js';
 
 const COWKV_STRATEGIES = ['stw', 'cow', 'copy'] as const;
@@ -32,8 +35,8 @@ type CowkvStrategy = (typeof COWKV_STRATEGIES)[number];
 
 /** Full-mode and smoke-mode defaults; any option given on the command line wins. */
 const DEFAULTS = {
-  full: { keyCount: 1_000_000, beforeMs: 2000, afterMs: 2000, writeRatePerSec: 20_000 },
-  smoke: { keyCount: 20_000, beforeMs: 300, afterMs: 300, writeRatePerSec: 20_000 },
+  full: { keyCount: 1_000_000, beforeMs: 2000, afterMs: 2000, writeRatePerSec: 20_000, ddMiB: 1024 },
+  smoke: { keyCount: 20_000, beforeMs: 300, afterMs: 300, writeRatePerSec: 20_000, ddMiB: 16 },
 } as const;
 const KEY_LENGTH_BYTES = 16;
 const BUCKET_MS = 10;
@@ -53,6 +56,7 @@ interface CliOptions {
   beforeMs?: number;
   afterMs?: number;
   pollMs: number;
+  ddMib?: number;
   out?: string;
   render?: string;
 }
@@ -94,6 +98,7 @@ function program(): Command {
     .option('--before-ms <ms>', 'load before each snapshot (default 2000; smoke 300)', positiveInteger)
     .option('--after-ms <ms>', 'load after each snapshot (default 2000; smoke 300)', positiveInteger)
     .option('--poll-ms <ms>', 'RSS and INFO polling interval', positiveInteger, 20)
+    .option('--dd-mib <n>', 'MiB that dd writes (fdatasync) to the servers\' disk to compare write speeds with, 0 = skip (default 1024; smoke 16)', positiveInteger)
     .option('--out <dir>', 'output directory (default bench/results/snapshot-<timestamp>)')
     .option('--render <dir>', 'measure nothing: rewrite the tables, charts and HTML in <dir> from its results.json');
 }
@@ -195,6 +200,8 @@ async function main(): Promise<void> {
   const progress = new Progress(comparison.length + sweep.length);
   const comparisonRuns = await runAll(comparison, parameters, progress);
   const sweepRuns = await runAll(sweep, parameters, progress);
+  // After the runs, so the 1 GiB of dirty pages it flushes cannot slow any snapshot down.
+  const disk: DiskSpeed | null = measureDiskSpeed(options.ddMib ?? defaults.ddMiB);
   const summarizeRun = (run: TargetRun): SnapshotSummary => summarize(run, BUCKET_MS, parameters.valueSizeBytes);
   const commandLine = ['npm run bench:snapshot --', ...process.argv.slice(2)].join(' ');
   const fullParameters = { mode: options.smoke ? 'smoke' : 'full', commandLine, ...parameters, pageSizeText: options.pageSize, withRedis, sweepPageSizes: options.sweepPageSizes };
@@ -202,9 +209,11 @@ async function main(): Promise<void> {
     parameters: fullParameters, environment: environment(withRedis),
     summaries: comparisonRuns.map(summarizeRun), sweepSummaries: sweepRuns.map(summarizeRun),
     series: comparisonRuns.flatMap((run) => series(run, BUCKET_MS)), sweepSeries: sweepRuns.flatMap((run) => series(run, BUCKET_MS)),
+    disk,
   });
   progress.done(`Wrote ${written.files.length} files to ${outDirectory}`);
-  report('snapshot-compare', { parameters: fullParameters, results: { summaries: written.summaries, sweepSummaries: written.sweepSummaries, outDirectory }, checksum: written.checksum });
+  process.stderr.write(`${diskSentence({ disk, summaries: written.summaries })}\n`);
+  report('snapshot-compare', { parameters: fullParameters, results: { summaries: written.summaries, sweepSummaries: written.sweepSummaries, disk, outDirectory }, checksum: written.checksum });
 }
 
 type Measured = Omit<ReportContent, 'charts' | 'pageSizeRecommendation'>;

@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SeriesPoint, SnapshotSummary } from './metrics.js';
 import { renderSvg } from './charts.js';
+import { fractionOfDisk, type DiskSpeed } from './disk-speed.js';
 
 export interface ReportChart {
   readonly fileName: string;
@@ -29,6 +30,8 @@ export interface ReportContent {
   readonly sweepSeries: readonly SeriesPoint[];
   readonly charts: readonly ReportChart[];
   readonly pageSizeRecommendation: string | null;
+  /** dd's sequential write speed on the servers' disk; null when skipped or failed (absent in old results). */
+  readonly disk?: DiskSpeed | null;
 }
 
 export const RESULTS_JSON_NAME = 'results.json';
@@ -75,6 +78,18 @@ export function sweepTable(summaries: readonly SnapshotSummary[], valueSizeBytes
   return [...header, ...rows].join('\n');
 }
 
+/** One sentence: dd's speed and each snapshot's write speed as a share of it. */
+export function diskSentence(content: Pick<ReportContent, 'disk' | 'summaries'>): string {
+  const disk = content.disk ?? null;
+  if (disk === null) return 'Disk speed: not measured (dd skipped or failed).';
+  const shares = content.summaries
+    .map((summary) => ({ label: summary.label, fraction: fractionOfDisk(summary.writeMbPerSec, disk) }))
+    .filter((share) => share.fraction !== null)
+    .map((share) => `${share.label} ${Math.round(share.fraction! * 100)}%`);
+  return `Disk speed: \`${disk.command}\` wrote ${disk.miBPerSec} MiB/s (${formatMiB(disk.bytesWritten)} in ${disk.seconds.toFixed(2)} s). ` +
+    `Snapshot write speed as a share of it: ${shares.length === 0 ? '–' : shares.join(', ')}.`;
+}
+
 function markdown(content: ReportContent): string {
   const parts = [
     '# Snapshot strategies compared',
@@ -90,6 +105,9 @@ function markdown(content: ReportContent): string {
     'Start pause: cowkv `snapshot_start_pause_us`, Redis `latest_fork_usec`; for SAVE the whole save blocks, so it is the duration.',
     'Peak extra memory: peak RSS during the snapshot minus RSS just before it (Redis BGSAVE: plus the fork child\'s copied pages).',
     'Throughput counts SET replies received by the load process; the probe sends one GET at a time about every ms.',
+    'Write speed: bytes written over the whole snapshot (BGSAVE sent to its end seen in INFO), fsync and rename included.',
+    '',
+    diskSentence(content),
   ];
   if (content.sweepSummaries.length > 0) {
     parts.push('', '## cow strategy by page size', '', sweepTable(content.sweepSummaries, valueSizeOf(content)));
@@ -139,6 +157,7 @@ pre { background: #f7f7f7; padding: 8px; font-size: 12px; }
 <body>
 <h1>Snapshot strategies compared</h1>
 ${tableHtml(summaryTable(content.summaries))}
+<p>${escapeHtml(diskSentence(content))}</p>
 ${sweep}
 ${charts}
 <h2>Parameters</h2>
