@@ -22,7 +22,7 @@
 
 import * as fs from 'node:fs';
 
-import type { HeapOptions } from '../cow/heap.js';
+import type { Heap, HeapOptions } from '../cow/heap.js';
 import { restoreHeapFrom, type PagedHeap } from '../cow/paged-heap.js';
 import { Store, type StoreOptions } from '../store/store.js';
 import { openSnapshotFile, SnapshotFileError, type ReadProgress, type SnapshotFileReader } from './file-reader.js';
@@ -123,6 +123,25 @@ function purgeExpiredKeys(store: Store): number {
     expiredCount += count;
   }
   return expiredCount;
+}
+
+/**
+ * The first page number at which two heaps differ (page size, page count, used or not, bytes of
+ * a used page), or null if they hold the same pages. DEBUG RELOAD checks a heap loaded back
+ * from the file just saved against the live one with it. Reads only.
+ */
+export function firstDifferentPage(left: Heap, right: Heap): number | null {
+  if (left.pageSizeBytes !== right.pageSizeBytes) return 0;
+  const leftPage = Buffer.alloc(left.pageSizeBytes);
+  const rightPage = Buffer.alloc(right.pageSizeBytes);
+  const pageCount = Math.max(left.pageCount, right.pageCount);
+  for (let pageNumber = 0; pageNumber < pageCount; pageNumber += 1) {
+    if (pageNumber >= left.pageCount || pageNumber >= right.pageCount) return pageNumber;
+    const isLeftUsed = left.readPageImage(pageNumber, leftPage);
+    if (isLeftUsed !== right.readPageImage(pageNumber, rightPage)) return pageNumber;
+    if (isLeftUsed && !leftPage.equals(rightPage)) return pageNumber;
+  }
+  return null;
 }
 
 /** restoreHeap(From)'s error as the reason part of a refusal. */

@@ -1,7 +1,7 @@
 /**
  * Server commands: TIME, ROLE, WAIT (standalone: no replicas, answers 0), INFO, CONFIG (GET/SET/RESETSTAT/REWRITE/HELP), COMMAND
  * (no argument, COUNT, INFO, DOCS, LIST, GETKEYS, HELP), DEBUG (SLEEP, DIGEST, DIGEST-VALUE,
- * SET-ACTIVE-EXPIRE, HELP), LASTSAVE, SHUTDOWN.
+ * SET-ACTIVE-EXPIRE, RELOAD, HELP), LASTSAVE, SHUTDOWN.
  * Why together: they read or change server-wide state, not keys, and share the config table
  * (config.ts) and INFO renderer (info.ts).
  * Invariants: CONFIG SET is atomic (config.ts); DEBUG obeys enable-debug-command
@@ -31,6 +31,7 @@ import { renderInfo } from '../info.js';
 import { shortNameOf } from '../dispatch.js';
 import type { ShutdownSaveMode } from '../server.js';
 import { globMatch } from '../../store/glob.js';
+import { firstDifferentPage, loadSnapshotHeap } from '../../snapshot/loader.js';
 import { clientOf, parseIntArgument, writeHelp } from './common.js';
 import { containerCommand, defineCommand } from './define.js';
 
@@ -348,6 +349,8 @@ const DEBUG_HELP_LINES = [
   '    Output a hex signature representing the current DB content.',
   'DIGEST-VALUE <key> [<key> ...]',
   '    Output a hex signature of the values of all the specified keys.',
+  'RELOAD',
+  '    Save the snapshot on disk and reload it back, checking it holds the dataset in memory.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not accessed.',
   'SLEEP <seconds>',
@@ -355,6 +358,15 @@ const DEBUG_HELP_LINES = [
   'HELP',
   '    Print this help.',
 ];
+
+/** Redis's replies to DEBUG RELOAD: a failed save is a bare ERR (shared.err), then the load. */
+const DEBUG_RELOAD_SAVE_FAILED_ERROR = 'ERR';
+const DEBUG_RELOAD_LOAD_FAILED_ERROR = 'ERR Error trying to load the RDB dump';
+const DEBUG_RELOAD_OPTIONS_ERROR = 'ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.';
+/** Redis's options that would load a file other than the dataset in memory: not implemented. */
+const DEBUG_RELOAD_UNSUPPORTED_OPTIONS = new Set(['merge', 'noflush', 'nosave']);
+const DEBUG_RELOAD_NO_SNAPSHOTS_ERROR = 'ERR snapshots are not available on this server';
+const DEBUG_RELOAD_BGSAVE_IN_PROGRESS_ERROR = 'ERR Background save already in progress';
 
 function isDebugAllowed(client: Client): boolean {
   const mode = client.server.config.values.enableDebugCommand;
@@ -389,12 +401,67 @@ function debugCommand(context: CommandContext, argv: readonly Buffer[]): void {
   } else if (subcommand === 'digest-value' && argv.length >= 2) {
     context.reply.arrayHeader(argv.length - 2);
     for (let index = 2; index < argv.length; index++) context.reply.simple(context.store.digestValue(context.db, argv[index]));
+  } else if (subcommand === 'reload') {
+    debugReload(context, argv);
   } else if (subcommand === 'set-active-expire' && argv.length === 3) {
     client.server.isActiveExpireEnabled = argv[2].toString('latin1') !== '0';
     context.reply.simple('OK');
   } else {
     context.reply.error(subcommandSyntaxError('DEBUG', argv[1].toString('latin1')));
   }
+}
+
+/**
+ * DEBUG RELOAD: SAVE, then load the file back through the start-up loader (every check of a
+ * start-up load) and compare the loaded heap with the live one page for page. Equal pages are
+ * the same dataset, so the server goes on serving the pages it has: swapping in the loaded heap
+ * would change nothing a client can see, and the store is shared by every client and WATCH.
+ * A failed save or load, or a difference, is an error reply; the dataset is never touched.
+ * NOSAVE (reload a file that may differ from memory) would need that swap, so it is refused.
+ */
+function debugReload(context: CommandContext, argv: readonly Buffer[]): void {
+  const server = clientOf(context).server;
+  for (const option of argv.slice(2)) {
+    const name = option.toString('latin1').toLowerCase();
+    if (!DEBUG_RELOAD_UNSUPPORTED_OPTIONS.has(name)) {
+      context.reply.error(DEBUG_RELOAD_OPTIONS_ERROR);
+      return;
+    }
+    context.reply.error(`ERR DEBUG RELOAD ${name.toUpperCase()} is not supported by this server`);
+    return;
+  }
+  const snapshots = server.snapshots;
+  if (snapshots === null) {
+    context.reply.error(DEBUG_RELOAD_NO_SNAPSHOTS_ERROR);
+    return;
+  }
+  const saved = snapshots.save();
+  switch (saved.status) {
+    case 'ok':
+      break;
+    case 'alreadyInProgress':
+      context.reply.error(DEBUG_RELOAD_BGSAVE_IN_PROGRESS_ERROR);
+      return;
+    case 'failed':
+      server.logger.warning(`DEBUG RELOAD: save failed: ${saved.message}`);
+      context.reply.error(DEBUG_RELOAD_SAVE_FAILED_ERROR);
+      return;
+  }
+  const heap = context.store.heap;
+  const loaded = loadSnapshotHeap(snapshots.snapshotPath(), { heapOptions: { maxMemoryBytes: 0 } });
+  if (loaded.status !== 'ok') {
+    server.logger.warning(`DEBUG RELOAD: ${loaded.status === 'invalid' ? loaded.message : 'the file just saved is missing'}`);
+    context.reply.error(DEBUG_RELOAD_LOAD_FAILED_ERROR);
+    return;
+  }
+  const differentPage = firstDifferentPage(heap, loaded.heap);
+  if (differentPage !== null) {
+    server.logger.warning(`DEBUG RELOAD: the file loaded back differs from memory at page ${differentPage}`);
+    context.reply.error(DEBUG_RELOAD_LOAD_FAILED_ERROR);
+    return;
+  }
+  server.logger.warning('DB reloaded by DEBUG RELOAD');
+  context.reply.simple('OK');
 }
 
 // ---- SHUTDOWN -----------------------------------------------------------------------------------
