@@ -8,18 +8,20 @@
  * themselves are split here because commander cannot express "all words up to the next --".
  * No side effects besides reading the config file: the outcome says what main.ts should do
  * (run with a validated ServerConfig, or exit with a code and a message); only main.ts exits.
+ * Commander and the snapshot subcommands are imported only when the words may need them (help,
+ * version, or a first word that is not an option: a subcommand or a config file): starting a
+ * server from options alone does not pay for loading them (issue 3: start-up time).
  */
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import {
   CONFIG_PARAMETERS,
   buildServerConfig,
   parseConfigText,
 } from './server/config.js';
 import type { ConfigDirective, ServerConfig } from './server/config.js';
-import { registerSnapshotCommands } from './snapshot/cli-commands.js';
 
 export type CliOutcome =
   /** Start the server. */
@@ -48,7 +50,8 @@ function helpAfterText(): string {
  * The commander program: help, version, the config-file argument, and the subcommands other
  * layers register (`snapshot inspect|verify`). A subcommand's exit code goes to `onExitCode`.
  */
-export function buildProgram(version: string, onExitCode: (code: number) => void = () => undefined): Command {
+export async function buildProgram(version: string, onExitCode: (code: number) => void = () => undefined): Promise<Command> {
+  const [{ Command }, { registerSnapshotCommands }] = await Promise.all([import('commander'), import('./snapshot/cli-commands.js')]);
   const program = new Command('cowkv')
     .description('A Redis-compatible in-memory key-value server with copy-on-write background snapshots')
     .version(version, '-v, --version', 'print the version')
@@ -84,12 +87,16 @@ export function splitArguments(argv: readonly string[]): { configFile: string | 
 
 /** Reads and validates everything; the outcome tells main.ts what to do. */
 export async function parseCommandLine(argv: readonly string[], version: string): Promise<CliOutcome> {
-  let subcommandExitCode = 0;
-  const program = buildProgram(version, (code) => { subcommandExitCode = code; });
-  const subcommandNames = new Set(program.commands.map((command) => command.name()));
-  const wantsCommander = argv.some((word) => ['-h', '--help', '-v', '--version'].includes(word))
-    || (argv.length > 0 && subcommandNames.has(argv[0]));
-  if (wantsCommander) return runCommander(program, argv, () => subcommandExitCode);
+  const mayWantCommander = argv.some((word) => ['-h', '--help', '-v', '--version'].includes(word))
+    || (argv.length > 0 && !argv[0].startsWith('--'));
+  if (mayWantCommander) {
+    let subcommandExitCode = 0;
+    const program = await buildProgram(version, (code) => { subcommandExitCode = code; });
+    const subcommandNames = new Set(program.commands.map((command) => command.name()));
+    const wantsCommander = argv.some((word) => ['-h', '--help', '-v', '--version'].includes(word))
+      || (argv.length > 0 && subcommandNames.has(argv[0]));
+    if (wantsCommander) return runCommander(program, argv, () => subcommandExitCode);
+  }
 
   const split = splitArguments(argv);
   if ('error' in split) return { kind: 'exit', code: 1, output: `${split.error}\nRun cowkv --help for usage.` };
@@ -125,6 +132,7 @@ async function runCommander(program: Command, argv: readonly string[], exitCodeO
     command.exitOverride();
     command.configureOutput({ writeOut: (text) => { output += text; }, writeErr: (text) => { errorOutput += text; } });
   }
+  const { CommanderError } = await import('commander');
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
