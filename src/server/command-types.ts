@@ -11,6 +11,7 @@
 */
 
 import type { Store } from '../store/store.js';
+import type { RespReplyWriter } from './resp/reply-writer.js';
 
 /** How a reply is written. RESP3-only types degrade to their RESP2 forms as Redis does. */
 export interface ReplyWriter {
@@ -72,9 +73,71 @@ export interface CommandSpec {
   readonly summary: string;
   readonly subcommands?: readonly CommandSpec[];
   readonly run: CommandHandler;
+  /**
+   * Optional allocation-free form of `run` for the hottest commands (GET, SET, INCR, MSET):
+   * reads its arguments in place from the request bytes. Returns false, having written
+   * nothing, when this call needs `run` (e.g. SET with options); dispatch then calls `run`.
+   * Same store calls and byte-identical replies as `run` (test/unit/server/in-place.test.ts).
+   */
+  readonly runInPlace?: InPlaceHandler;
 }
 
 export type CommandHandler = (context: CommandContext, argv: readonly Buffer[]) => void;
+
+/** The context of an in-place handler: always a real connection, so its RESP writer. */
+export interface InPlaceContext extends CommandContext {
+  readonly reply: RespReplyWriter;
+}
+
+export type InPlaceHandler = (context: InPlaceContext, args: CommandArgs) => boolean;
+
+/**
+ * The arguments of one command (name first), readable without allocating: argument i is
+ * bytesOf(i)[offsetOf(i) ..+ lengthOf(i)]. Valid only during the dispatch of that command.
+ */
+export interface CommandArgs {
+  readonly count: number;
+  bytesOf(index: number): Uint8Array;
+  offsetOf(index: number): number;
+  lengthOf(index: number): number;
+  /** Argument i as a view (no copy; allocates the view object only). */
+  view(index: number): Uint8Array;
+  /** Every argument as a Buffer (built once per command), for `run` handlers and MULTI. */
+  argv(): Buffer[];
+}
+
+/** CommandArgs over an argv array (EXEC's queued commands, postponed commands). */
+export class ArgvArgs implements CommandArgs {
+  readonly #argv: Buffer[];
+
+  constructor(argv: Buffer[]) {
+    this.#argv = argv;
+  }
+
+  get count(): number {
+    return this.#argv.length;
+  }
+
+  bytesOf(index: number): Uint8Array {
+    return this.#argv[index];
+  }
+
+  offsetOf(): number {
+    return 0;
+  }
+
+  lengthOf(index: number): number {
+    return this.#argv[index].length;
+  }
+
+  view(index: number): Uint8Array {
+    return this.#argv[index];
+  }
+
+  argv(): Buffer[] {
+    return this.#argv;
+  }
+}
 
 /**
  * What a handler sees. The concrete object is built by the server (connection + server state);

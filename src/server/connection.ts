@@ -6,7 +6,8 @@
  * per command.
  *
  * Read path: `data` → parser.feed → every complete command is dispatched (pipelining) → all
- * replies of that read leave in one socket.write. A protocol error is answered, then the
+ * replies of that read leave in one socket.write. Commands are dispatched with the parser
+ * itself as their CommandArgs (arguments read in place; nothing allocated per command). A protocol error is answered, then the
  * connection is closed after the reply, as Redis does.
  *
  * Limits (Redis's names): client-query-buffer-limit (unparsed input; the client is closed),
@@ -18,9 +19,10 @@
  */
 
 import type { Socket } from 'node:net';
-import type { CommandContext } from './command-types.js';
+import { ArgvArgs } from './command-types.js';
+import type { CommandArgs, CommandContext } from './command-types.js';
 import type { Store } from '../store/store.js';
-import { RequestParser } from './resp/request-parser.js';
+import { ParseStatus, RequestParser } from './resp/request-parser.js';
 import { RespReplyWriter } from './resp/reply-writer.js';
 import type { OutputBufferLimit } from './config.js';
 import type { Server } from './server.js';
@@ -169,19 +171,21 @@ export class Client implements CommandContext {
       if (this.#postponedArgv !== null) {
         const argv = this.#postponedArgv;
         this.#postponedArgv = null;
-        if (!this.#runCommand(argv)) return;
+        if (!this.#runCommand(new ArgvArgs(argv))) return;
       }
+      const parser = this.parser;
       while (!this.isClosed && !this.#isCloseAfterReply) {
-        const result = this.parser.next();
-        if (result.kind === 'incomplete') break;
-        if (result.kind === 'protocolError') {
-          this.server.logger.verbose(`Protocol error (${result.text}) from client: ${this.describe()}`);
+        const status = parser.nextCommand();
+        if (status === ParseStatus.Incomplete) break;
+        if (status === ParseStatus.ProtocolError) {
+          const text = parser.errorText;
+          this.server.logger.verbose(`Protocol error (${text}) from client: ${this.describe()}`);
           this.server.stats.protocolErrors++;
-          this.reply.error(result.text);
+          this.reply.error(text);
           this.closeAfterReply('protocolError');
           break;
         }
-        if (!this.#runCommand(result.argv)) break;
+        if (!this.#runCommand(parser)) break;
       }
     } finally {
       this.#isProcessing = false;
@@ -189,10 +193,10 @@ export class Client implements CommandContext {
   }
 
   /** Dispatches one command; false if it was postponed by CLIENT PAUSE (stop reading). */
-  #runCommand(argv: Buffer[]): boolean {
-    const outcome = this.server.dispatch(this, argv);
+  #runCommand(args: CommandArgs): boolean {
+    const outcome = this.server.dispatch(this, args);
     if (outcome === 'postponed') {
-      this.#postponedArgv = argv;
+      this.#postponedArgv = args.argv();
       this.socket.pause();
       this.server.postponedClients.add(this);
       return false;

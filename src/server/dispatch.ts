@@ -15,6 +15,9 @@
  *   for CLIENT LIST, its counters) is computed once per command in a CommandInfo when the
  *   command is added, so a dispatch makes no Array.includes scans, no Set lookups and no string
  *   allocation.
+ * - Arguments arrive as CommandArgs (offsets into the read buffer); argv arrays are built only
+ *   when something needs them (a handler without `runInPlace`, MULTI queueing, CLIENT PAUSE,
+ *   MONITOR, an error that echoes arguments).
  * Invariants: exactly one reply per dispatched command (or none when postponed / queued
  * replies +QUEUED); a handler that throws gets `-ERR internal error` (its partial output is
  * dropped) and a log line; an AssertionError is a bug: reported to the server, which exits.
@@ -23,7 +26,8 @@
 
 import { AssertionError } from 'node:assert';
 import { performance } from 'node:perf_hooks';
-import type { CommandSpec } from './command-types.js';
+import { ArgvArgs } from './command-types.js';
+import type { CommandArgs, CommandSpec } from './command-types.js';
 import type { Client } from './connection.js';
 import type { Server } from './server.js';
 import {
@@ -80,10 +84,10 @@ export interface CommandInfo {
   readonly stats: CommandStats;
 }
 
-/** 32-bit FNV-1a of the name's bytes with ASCII letters folded to lower case. */
-function foldedNameHash(bytes: Uint8Array): number {
+/** 32-bit FNV-1a of bytes [start, end) with ASCII letters folded to lower case. */
+function foldedNameHash(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let hash = 0x811c9dc5;
-  for (let index = 0; index < bytes.length; index++) {
+  for (let index = start; index < end; index++) {
     let byte = bytes[index];
     if (byte >= 0x41 && byte <= 0x5a) byte |= 0x20;
     hash = Math.imul(hash ^ byte, 0x01000193);
@@ -91,11 +95,10 @@ function foldedNameHash(bytes: Uint8Array): number {
   return hash >>> 0;
 }
 
-/** Whether `bytes` spell `lower` (lower-case ASCII) ignoring ASCII case. */
-function equalsFolded(bytes: Uint8Array, lower: Uint8Array): boolean {
-  if (bytes.length !== lower.length) return false;
-  for (let index = 0; index < bytes.length; index++) {
-    let byte = bytes[index];
+/** Whether bytes [start, start + lower.length) spell `lower` (lower-case ASCII) ignoring case. */
+function equalsFolded(bytes: Uint8Array, start: number, lower: Uint8Array): boolean {
+  for (let index = 0; index < lower.length; index++) {
+    let byte = bytes[start + index];
     if (byte >= 0x41 && byte <= 0x5a) byte |= 0x20;
     if (byte !== lower[index]) return false;
   }
@@ -189,11 +192,17 @@ export class CommandTable {
 
   /** The top-level command named by `name` (any ASCII case), without allocating. */
   lookupInfo(name: Uint8Array): CommandInfo | undefined {
-    if (name.length > this.#nameBytesMax) return undefined;
-    const entries = this.#byNameHash.get(foldedNameHash(name));
+    return this.lookupInfoAt(name, 0, name.length);
+  }
+
+  /** lookupInfo for the name in bytes [offset, offset + length). */
+  lookupInfoAt(bytes: Uint8Array, offset: number, length: number): CommandInfo | undefined {
+    if (length > this.#nameBytesMax) return undefined;
+    const entries = this.#byNameHash.get(foldedNameHash(bytes, offset, offset + length));
     if (entries === undefined) return undefined;
-    for (const entry of entries) {
-      if (equalsFolded(name, entry.nameLower)) return entry.info;
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index];
+      if (entry.nameLower.length === length && equalsFolded(bytes, offset, entry.nameLower)) return entry.info;
     }
     return undefined;
   }
@@ -277,10 +286,12 @@ function echoedArguments(argv: readonly Buffer[]): string[] {
   return echoed;
 }
 
-/** Resolves argv to the command to run, or writes the refusal and returns null. */
-function resolveCommand(server: Server, client: Client, argv: readonly Buffer[]): CommandInfo | null {
-  const info = server.commands.lookupInfo(argv[0]);
+/** Resolves the arguments to the command to run, or writes the refusal and returns null. */
+function resolveCommand(server: Server, client: Client, args: CommandArgs): CommandInfo | null {
+  const info = server.commands.lookupInfoAt(args.bytesOf(0), args.offsetOf(0), args.lengthOf(0));
+  const argc = args.count;
   if (info === undefined) {
+    const argv = args.argv();
     const name = argv[0].subarray(0, UNKNOWN_COMMAND_ECHO_BYTES_MAX).toString('latin1');
     rejectCommand(client, unknownCommandError(name, echoedArguments(argv)));
     return null;
@@ -288,20 +299,21 @@ function resolveCommand(server: Server, client: Client, argv: readonly Buffer[])
   // Redis's lookupCommand: a container called without a subcommand runs its own handler
   // (COMMAND) or fails its own arity check (CONFIG).
   const spec = info.spec;
-  if (spec.subcommands === undefined || spec.subcommands.length === 0 || argv.length === 1) {
-    if (!hasValidArity(spec.arity, argv.length)) {
+  if (spec.subcommands === undefined || spec.subcommands.length === 0 || argc === 1) {
+    if (!hasValidArity(spec.arity, argc)) {
       rejectCommand(client, wrongArityError(spec.name), server, spec);
       return null;
     }
     return info;
   }
+  const argv = args.argv();
   const subcommand = server.commands.lookupSubcommand(spec, argv[1]);
   if (subcommand === undefined) {
     const name = argv[1].subarray(0, UNKNOWN_COMMAND_ECHO_BYTES_MAX).toString('latin1');
     rejectCommand(client, unknownSubcommandError(spec.name, name), server, spec);
     return null;
   }
-  if (!hasValidArity(subcommand.arity, argv.length)) {
+  if (!hasValidArity(subcommand.arity, argc)) {
     rejectCommand(client, wrongArityError(server.commands.fullNameOf(subcommand)), server, subcommand);
     return null;
   }
@@ -320,12 +332,15 @@ function rejectCommand(client: Client, text: string, server?: Server, spec?: Com
   client.reply.error(text);
 }
 
-/** Runs one command for `client`: every check, then the handler (or MULTI queueing). */
-export function dispatchCommand(server: Server, client: Client, argv: Buffer[]): DispatchOutcome {
+/**
+ * Runs one command for `client`: every check, then the handler (or MULTI queueing). On
+ * 'postponed' the caller keeps `args.argv()` to run later.
+ */
+export function dispatchCommand(server: Server, client: Client, args: CommandArgs): DispatchOutcome {
   const nowMs = Date.now();
   client.nowMs = nowMs;
   client.lastInteractionMs = nowMs;
-  const info = resolveCommand(server, client, argv);
+  const info = resolveCommand(server, client, args);
   if (info === null) return 'done';
   const spec = info.spec;
 
@@ -352,12 +367,12 @@ export function dispatchCommand(server: Server, client: Client, argv: Buffer[]):
   }
   if (server.isPausedFor(client, spec)) return 'postponed';
   if (client.isInMulti && info.isQueuedInMulti) {
-    client.multiQueue!.push(argv);
+    client.multiQueue!.push(args.argv());
     client.reply.simple('QUEUED');
     return 'done';
   }
   client.lastCommandName = info.fullNameLower;
-  callCommand(server, client, spec, argv);
+  callCommandWith(server, client, info, args);
   return 'done';
 }
 
@@ -366,14 +381,21 @@ export function dispatchCommand(server: Server, client: Client, argv: Buffer[]):
  * (CLIENT REPLY OFF/SKIP), and the last line of defence against a throwing handler.
  * Used by dispatch and by EXEC for queued commands.
  */
-export function callCommand(server: Server, client: Client, spec: CommandSpec, argv: readonly Buffer[]): void {
+export function callCommand(server: Server, client: Client, spec: CommandSpec, argv: Buffer[]): void {
+  callCommandWith(server, client, server.commands.infoOf(spec), new ArgvArgs(argv));
+}
+
+/** callCommand over CommandArgs: the in-place handler when the spec has one and takes the call. */
+function callCommandWith(server: Server, client: Client, info: CommandInfo, args: CommandArgs): void {
+  const spec = info.spec;
   const reply = client.reply;
   const mark = reply.length;
   const isSkipped = client.isReplySkipNext;
   client.isReplySkipNext = false;
   const startMs = performance.now();
   try {
-    spec.run(client, argv);
+    const runInPlace = spec.runInPlace;
+    if (runInPlace === undefined || !runInPlace(client, args)) spec.run(client, args.argv());
   } catch (error) {
     reply.truncate(mark);
     if (error instanceof AssertionError) {
@@ -386,12 +408,12 @@ export function callCommand(server: Server, client: Client, spec: CommandSpec, a
     reply.error(INTERNAL_ERROR);
     return;
   }
-  const stats = server.commands.infoOf(spec).stats;
+  const stats = info.stats;
   stats.calls++;
   stats.usec += Math.round((performance.now() - startMs) * 1000);
   server.stats.commandsProcessed++;
   if (isSkipped || client.replyMode === 'off') reply.truncate(mark);
   if (server.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) {
-    server.feedMonitors(client, argv);
+    server.feedMonitors(client, args.argv());
   }
 }

@@ -18,7 +18,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
-import type { CommandSpec } from './command-types.js';
+import type { CommandArgs, CommandSpec } from './command-types.js';
 import type { Store } from '../store/store.js';
 import { Client, isLoopbackAddress } from './connection.js';
 import type { CloseReason } from './connection.js';
@@ -401,8 +401,8 @@ export class Server {
   }
 
   /** Runs one command for a client (dispatch.ts does the work). */
-  dispatch(client: Client, argv: Buffer[]): DispatchOutcome {
-    return dispatchCommand(this, client, argv);
+  dispatch(client: Client, args: CommandArgs): DispatchOutcome {
+    return dispatchCommand(this, client, args);
   }
 
   /**

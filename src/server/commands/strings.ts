@@ -10,6 +10,7 @@
  * that wins is the one Redis reports first (e.g. SET's syntax before its expire time, GETEX's
  * missing key before its expire time); GET copies the value from the heap straight into the
  * output buffer through ReplyWriter.bulkFill, which calls its callback before returning.
+ * GET, SET, INCR and MSET also have in-place forms (strings-in-place.ts) that dispatch prefers.
  * Not here: lookup and arity checks (dispatch), the RESP encoding (resp/reply-writer.ts).
  */
 
@@ -39,15 +40,16 @@ import {
   type ExpireArgument,
 } from './args.js';
 import { ALL_KEYS, ONE_KEY, TWO_KEYS, replyStoreFailure } from './common.js';
+import { getInPlace, incrInPlace, msetInPlace, setInPlace } from './strings-in-place.js';
 
 // MSET/MSETNX's key positions: every other argument (the common ones are in common.ts).
 const PAIR_KEYS = { firstKey: 1, lastKey: -1, keyStep: 2 } as const;
 
 export const STRING_COMMANDS: readonly CommandSpec[] = [
   { name: 'GET', arity: 2, flags: ['readonly', 'fast'], ...ONE_KEY, group: 'string',
-    summary: 'Get the value of a key', run: getCommand },
+    summary: 'Get the value of a key', run: getCommand, runInPlace: getInPlace },
   { name: 'SET', arity: -3, flags: ['write', 'denyoom'], ...ONE_KEY, group: 'string',
-    summary: 'Set the string value of a key', run: setCommand },
+    summary: 'Set the string value of a key', run: setCommand, runInPlace: setInPlace },
   { name: 'SETNX', arity: 3, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
     summary: 'Set the value of a key, only if the key does not exist', run: setnxCommand },
   { name: 'SETEX', arity: 4, flags: ['write', 'denyoom'], ...ONE_KEY, group: 'string',
@@ -57,7 +59,7 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
   { name: 'MGET', arity: -2, flags: ['readonly', 'fast'], ...ALL_KEYS, group: 'string',
     summary: 'Get the values of all the given keys', run: mgetCommand },
   { name: 'MSET', arity: -3, flags: ['write', 'denyoom'], ...PAIR_KEYS, group: 'string',
-    summary: 'Set multiple keys to multiple values', run: msetCommand },
+    summary: 'Set multiple keys to multiple values', run: msetCommand, runInPlace: msetInPlace },
   { name: 'MSETNX', arity: -3, flags: ['write', 'denyoom'], ...PAIR_KEYS, group: 'string',
     summary: 'Set multiple keys to multiple values, only if none of the keys exist', run: msetnxCommand },
   { name: 'GETSET', arity: 3, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
@@ -77,7 +79,7 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
   { name: 'SETRANGE', arity: 4, flags: ['write', 'denyoom'], ...ONE_KEY, group: 'string',
     summary: 'Overwrite part of a string at key starting at the specified offset', run: setrangeCommand },
   { name: 'INCR', arity: 2, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
-    summary: 'Increment the integer value of a key by one', run: incrCommand },
+    summary: 'Increment the integer value of a key by one', run: incrCommand, runInPlace: incrInPlace },
   { name: 'INCRBY', arity: 3, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',
     summary: 'Increment the integer value of a key by the given amount', run: incrbyCommand },
   { name: 'DECR', arity: 2, flags: ['write', 'denyoom', 'fast'], ...ONE_KEY, group: 'string',

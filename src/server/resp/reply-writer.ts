@@ -62,6 +62,11 @@ export function formatDouble(value: number): string {
   return String(value);
 }
 
+/** Something that copies the value it calls `ref` (`length` bytes known to the caller) into target. */
+export interface BulkSource {
+  copyStringValue(ref: number, target: Uint8Array, targetOffset: number): void;
+}
+
 export class RespReplyWriter implements ReplyWriter {
   protocol: 2 | 3 = 2;
   #buffer: Buffer;
@@ -144,6 +149,18 @@ export class RespReplyWriter implements ReplyWriter {
       this.#buffer.set(value, this.#length);
       this.#length += value.length;
     }
+    this.#crlf();
+  }
+
+  /**
+   * A bulk string of `length` bytes copied by `source.copyStringValue(ref, buffer, offset)`:
+   * bulkFill without a closure per call (the Store is such a source; GET's in-place form).
+   */
+  bulkFrom(source: BulkSource, ref: number, length: number): void {
+    this.#bulkHeader(length);
+    this.#ensure(length + 2);
+    source.copyStringValue(ref, this.#buffer, this.#length);
+    this.#length += length;
     this.#crlf();
   }
 

@@ -20,8 +20,12 @@
  * Deliberate difference from Redis: an inline line longer than 64 KiB is refused even when its
  * newline arrived in the same read (Redis refuses it only while the newline is missing), so the
  * outcome does not depend on how the bytes were split.
- * Hot path: a read holding whole requests is parsed in place (no Buffer.concat; argv are
- * subarrays of the chunk); header lines are scanned in JS (see indexOfCr).
+ * Hot path: a read holding whole requests is parsed in place: nextCommand() allocates nothing
+ * per command; it records each argument as (offset, length) into the chunk, and the parser
+ * itself is the CommandArgs of the command just parsed (views and argv are made only when a
+ * handler asks). A command whose bytes span two chunks gets its earlier arguments as Buffer
+ * subarrays of the older chunk (`#spilled`) instead. Header lines are scanned in JS (indexOfCr).
+ * The arguments of a command stay valid until the next nextCommand()/next() call.
  * Not here: query-buffer-limit policing (connection.ts reads `bufferedBytes`), command lookup.
  */
 
@@ -36,6 +40,7 @@ export const UNAUTHENTICATED_MULTIBULK_COUNT_MAX = 10;
 /** Redis: an unauthenticated client may not announce a longer bulk than this. */
 export const UNAUTHENTICATED_BULK_BYTES_MAX = 16384;
 
+import type { CommandArgs } from '../command-types.js';
 import {
   PROTOCOL_INVALID_BULK_LENGTH,
   PROTOCOL_INVALID_MULTIBULK_LENGTH,
@@ -55,6 +60,16 @@ export type ParseResult =
 
 export const INCOMPLETE: ParseResult = Object.freeze({ kind: 'incomplete' });
 
+/**
+ * What nextCommand() found: Incomplete; Command (the parser's CommandArgs describe it until
+ * the next call); ProtocolError (`errorText` says why; the parser stays poisoned).
+ */
+export const ParseStatus = { Incomplete: 0, Command: 1, ProtocolError: 2 } as const;
+export type ParseStatus = (typeof ParseStatus)[keyof typeof ParseStatus];
+
+/** Initial capacity of the in-place argument tables (grown by doubling as arguments arrive). */
+const ARGUMENT_SLOTS_INITIAL = 16;
+
 export interface RequestParserOptions {
   /** proto-max-bulk-len; may change at run time through `bulkBytesMax`. */
   readonly bulkBytesMax?: number;
@@ -70,7 +85,7 @@ const enum RequestType {
   Multibulk = 2,
 }
 
-export class RequestParser {
+export class RequestParser implements CommandArgs {
   /** proto-max-bulk-len in force (CONFIG SET changes it for every connection). */
   bulkBytesMax: number;
   /** Set by the connection while `requirepass` is set and the client has not authenticated. */
@@ -89,7 +104,18 @@ export class RequestParser {
   #requestType = RequestType.None;
   #multibulkRemaining = 0;
   #bulkLength = -1;
-  #argv: Buffer[] = [];
+  /**
+   * Arguments of the current command: argument i is #argBytes[#argOffsets[i] ..+ #argLengths[i]],
+   * except the first #spilled.length ones, which live in #spilled (from an older chunk, or
+   * split from an inline line). #argBytes is the chunk the in-place ones point into.
+   */
+  #argCount = 0;
+  #argOffsets = new Int32Array(ARGUMENT_SLOTS_INITIAL);
+  #argLengths = new Int32Array(ARGUMENT_SLOTS_INITIAL);
+  #argBytes: Buffer = EMPTY_BUFFER;
+  #spilled: Buffer[] = [];
+  /** argv() of the current command once built (handlers without an in-place form, MULTI...). */
+  #argvCache: Buffer[] | null = null;
   /** Bytes of the current multibulk request already consumed (headers and finished bulks). */
   #requestConsumedBytes = 0;
   #error: ParseResult | null = null;
@@ -131,10 +157,27 @@ export class RequestParser {
 
   /** The next complete command, `incomplete` when more bytes are needed, or a protocol error. */
   next(): ParseResult {
-    if (this.#error !== null) return this.#error;
+    const status = this.nextCommand();
+    if (status === ParseStatus.Incomplete) return INCOMPLETE;
+    if (status === ParseStatus.ProtocolError) return this.#error!;
+    return { kind: 'command', argv: this.argv() };
+  }
+
+  /** The text of the protocol error nextCommand() reported ('' before any). */
+  get errorText(): string {
+    return this.#error !== null && this.#error.kind === 'protocolError' ? this.#error.text : '';
+  }
+
+  /**
+   * Like next() without allocating: on Command the parser's CommandArgs (count, bytesOf, ...)
+   * describe the command until the next call.
+   */
+  nextCommand(): ParseStatus {
+    if (this.#error !== null) return ParseStatus.ProtocolError;
+    if (this.#requestType === RequestType.None) this.#clearArgs();
     for (;;) {
       if (this.#buffer.length - this.#offset === 0) {
-        if (this.#pendingBytes === 0) return INCOMPLETE;
+        if (this.#pendingBytes === 0) return ParseStatus.Incomplete;
         this.#joinPending();
       }
       if (this.#requestType === RequestType.None) {
@@ -150,11 +193,86 @@ export class RequestParser {
           this.#joinPending();
           continue;
         }
-        return INCOMPLETE;
+        return ParseStatus.Incomplete;
       }
-      if (result.kind === 'protocolError') this.#error = result;
-      return result;
+      if (result === COMMAND) return ParseStatus.Command;
+      this.#error = result;
+      return ParseStatus.ProtocolError;
     }
+  }
+
+  // ---- CommandArgs (the command nextCommand() just returned) ---------------------------------
+
+  get count(): number {
+    return this.#argCount;
+  }
+
+  bytesOf(index: number): Uint8Array {
+    return index < this.#spilled.length ? this.#spilled[index] : this.#argBytes;
+  }
+
+  offsetOf(index: number): number {
+    return index < this.#spilled.length ? 0 : this.#argOffsets[index];
+  }
+
+  lengthOf(index: number): number {
+    return index < this.#spilled.length ? this.#spilled[index].length : this.#argLengths[index];
+  }
+
+  view(index: number): Uint8Array {
+    if (index < this.#spilled.length) return this.#spilled[index];
+    const bytes = this.#argBytes;
+    return new Uint8Array(bytes.buffer, bytes.byteOffset + this.#argOffsets[index], this.#argLengths[index]);
+  }
+
+  argv(): Buffer[] {
+    if (this.#argvCache !== null) return this.#argvCache;
+    const argv = this.#spilled.slice();
+    const bytes = this.#argBytes;
+    for (let index = argv.length; index < this.#argCount; index++) {
+      const offset = this.#argOffsets[index];
+      argv.push(bytes.subarray(offset, offset + this.#argLengths[index]));
+    }
+    this.#argvCache = argv;
+    return argv;
+  }
+
+  #clearArgs(): void {
+    this.#argCount = 0;
+    this.#argBytes = EMPTY_BUFFER;
+    if (this.#spilled.length > 0) this.#spilled = [];
+    this.#argvCache = null;
+  }
+
+  /** Records argument #argCount as bytes [offset, offset + length) of the current chunk. */
+  #pushArg(offset: number, length: number): void {
+    if (this.#argBytes !== this.#buffer && this.#argCount > this.#spilled.length) this.#spillArgs();
+    const index = this.#argCount;
+    if (index === this.#argOffsets.length) {
+      const offsets = new Int32Array(index * 2);
+      offsets.set(this.#argOffsets);
+      this.#argOffsets = offsets;
+      const lengths = new Int32Array(index * 2);
+      lengths.set(this.#argLengths);
+      this.#argLengths = lengths;
+    }
+    this.#argOffsets[index] = offset;
+    this.#argLengths[index] = length;
+    this.#argBytes = this.#buffer;
+    this.#argCount = index + 1;
+  }
+
+  /**
+   * The parser moved to another chunk mid-command (feed or #joinPending): the arguments
+   * recorded in place become subarrays of the old chunk, which they keep alive.
+   */
+  #spillArgs(): void {
+    const bytes = this.#argBytes;
+    for (let index = this.#spilled.length; index < this.#argCount; index++) {
+      const offset = this.#argOffsets[index];
+      this.#spilled.push(bytes.subarray(offset, offset + this.#argLengths[index]));
+    }
+    this.#argBytes = EMPTY_BUFFER;
   }
 
   #joinPending(): void {
@@ -170,8 +288,6 @@ export class RequestParser {
   }
 
   #finishCommand(): ParseResult {
-    const argv = this.#argv;
-    this.#argv = [];
     this.#requestConsumedBytes = 0;
     this.#requestType = RequestType.None;
     this.#multibulkRemaining = 0;
@@ -183,7 +299,7 @@ export class RequestParser {
       this.#buffer = EMPTY_BUFFER;
       this.#offset = 0;
     }
-    return { kind: 'command', argv };
+    return COMMAND;
   }
 
   #skip(): ParseResult {
@@ -210,7 +326,8 @@ export class RequestParser {
     this.#offset = newline + 1;
     if (argv === null) return errorResult(PROTOCOL_UNBALANCED_QUOTES);
     if (argv.length === 0) return this.#skip();
-    this.#argv = argv;
+    this.#spilled = argv;
+    this.#argCount = argv.length;
     return this.#finishCommand();
   }
 
@@ -260,7 +377,7 @@ export class RequestParser {
         this.#awaitedByte = -1;
         return INCOMPLETE;
       }
-      this.#argv.push(this.#buffer.subarray(this.#offset, this.#offset + this.#bulkLength));
+      this.#pushArg(this.#offset, this.#bulkLength);
       this.#offset += needed;
       this.#requestConsumedBytes += needed;
       this.#bulkLength = -1;
@@ -293,6 +410,8 @@ export class RequestParser {
 }
 
 const SKIPPED: ParseResult = Object.freeze({ kind: 'incomplete' });
+/** Internal: a command was completed (its arguments are in the parser). */
+const COMMAND: ParseResult = Object.freeze({ kind: 'incomplete' });
 
 /**
  * Header lines (`*3`, `$64`) are a few bytes long: scanning them in JS beats Buffer#indexOf,
