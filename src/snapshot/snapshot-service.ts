@@ -142,6 +142,8 @@ export class SnapshotService {
   #lastLoadKeysExpired = 0;
   /** Null when the caller starts background saves itself (options.startBackground). */
   readonly #writerThread: WriterThread | null;
+  /** The cow start path has run once (see #warmUpStart). */
+  #isStartWarm = false;
 
   constructor(options: SnapshotServiceOptions) {
     this.#options = options;
@@ -234,7 +236,33 @@ export class SnapshotService {
       this.#writerThread.prepare();
     } catch (error) {
       this.#options.log('verbose', `Cannot boot the snapshot writer thread yet: ${errorMessage(error)}`);
+      return;
     }
+    if (!this.#isStartWarm && strategy === 'cow') this.#warmUpStart(this.#writerThread);
+  }
+
+  /**
+   * Runs the cow start path once, off any client's clock: a capture released at once (the epoch
+   * opens and closes with nothing in between, so no page is copied and the store sees nothing)
+   * and a dry post of its job. V8 compiles a function at its first call, and this path runs once
+   * per BGSAVE: without this the first BGSAVE's start pause paid ~0.8 ms of compilation
+   * (measured on a 1M-key heap: 1.25 ms first start, 0.45 ms the next ones).
+   */
+  #warmUpStart(writerThread: WriterThread): void {
+    this.#isStartWarm = true;
+    const settings = this.#options.settings();
+    const point = this.#takePoint('cow');
+    point.capture.release();
+    if (point.capture.descriptor === null) return;
+    writerThread.warmUp({
+      descriptor: point.capture.descriptor,
+      header: point.header,
+      directory: settings.directory,
+      fileName: settings.fileName,
+      tempFileName: tempFileNameFor(0),
+      stepPageBudget: 1,
+      progressIntervalMs: 0,
+    });
   }
 
   /** Resolves when the running background save (if any) has ended. */

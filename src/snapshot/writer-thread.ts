@@ -128,6 +128,17 @@ export class WriterThread {
     job.listener.onMessage(message);
   }
 
+  /**
+   * Posts a job the worker drops unread: it runs the main thread's side of run() (structured
+   * clone of a share and header) once, so that the first real start does not compile it.
+   */
+  warmUp(job: Omit<WriterJob, 'jobId'>): void {
+    const worker = this.#worker;
+    if (worker === null) return;
+    const message: WriterThreadMessage = { type: 'warmUp', job: { ...job, jobId: 0 } };
+    worker.postMessage(message);
+  }
+
   #sendNextPorts(): void {
     const worker = this.#worker;
     assert.ok(worker !== null);

@@ -5,6 +5,7 @@
  *
  *   main -> worker  parentPort: { type: 'ports', ... }  the next job's two ports, sent while idle
  *                   parentPort: { type: 'job', job }     a job; it takes the ports sent before it
+ *                   parentPort: { type: 'warmUp', job }  ignored (see WriterThread.warmUp)
  *                   controlPort: { type: 'abort' }       polled between steps
  *                   shadowChunkPort: SharedArrayBuffer   polled by the EpochReader
  *   worker -> main  parentPort: WriterWorkerMessage      progress..., then finished | failed
@@ -43,7 +44,9 @@ export interface WriterJobPorts {
 
 export type WriterThreadMessage =
   | ({ readonly type: 'ports' } & WriterJobPorts)
-  | { readonly type: 'job'; readonly job: WriterJob };
+  | { readonly type: 'job'; readonly job: WriterJob }
+  /** Dropped unread: the main thread posts it once to compile its side of a job post. */
+  | { readonly type: 'warmUp'; readonly job: WriterJob };
 
 export type WriterControlMessage = { readonly type: 'abort' };
 

@@ -102,6 +102,8 @@ function onMessage(message: WriterThreadMessage): void {
       runJob(message.job, ports);
       return;
     }
+    case 'warmUp':
+      return;
   }
 }
 

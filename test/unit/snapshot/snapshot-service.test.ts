@@ -258,6 +258,24 @@ describe('SnapshotService', () => {
     expect(logs).toContain('notice: Removed the temp file "temp-999999999-1.snap" of a snapshot that never finished');
   });
 
+  test('tick() boots the writer thread and warms the start path: no epoch left open, no file, nothing copied', async () => {
+    const harness = makeHarness({ saveRules: [] });
+    writeSome(harness, 50, 1);
+    const before = harness.heap.stats();
+    expect(harness.service.tick(harness.nowMs)).toBe(false);
+    expect(harness.heap.isEpochOpen).toBe(false);
+    expect(harness.heap.stats().pagesCopied).toBe(0);
+    expect(harness.heap.stats().pagesInUse).toBe(before.pagesInUse);
+    expect(fs.readdirSync(temp.directory)).toEqual([]);
+    // The warmed thread then serves a real BGSAVE.
+    writeSome(harness, 50, 2);
+    expect(harness.service.bgsave()).toEqual({ status: 'started' });
+    expect((await harness.service.waitForBackgroundSave())?.status).toBe('ok');
+    const loaded = loadSnapshotHeap(path.join(temp.directory, 'dump.snap'), { heapOptions: { maxMemoryBytes: 0 } });
+    expect(loaded.status).toBe('ok');
+    if (loaded.status === 'ok') expect(loaded.heap.stats().allocationCount).toBe(100);
+  });
+
   test('a writer thread that cannot start fails the background save and closes the epoch', async () => {
     const harness = makeHarness({}, new URL('file:///nonexistent/writer-worker.js'));
     writeSome(harness, 5, 1);
