@@ -16,7 +16,11 @@
  * Why its own spawning helpers: it restarts a server on a directory it keeps (bench/lib's
  * servers get a fresh directory each), and the bench must not depend on files in flux.
  * Parameters (BENCH_<NAME> overrides): keyCount (smoke 20,000, full 2,000,000), keyBytes 16,
- * valueBytes 100, restartCount (smoke 1, full 3), pageSizeBytes for cowkv (default 4096).
+ * valueBytes 100, restartCount (smoke 1, full 3), pageSizeBytes for cowkv (default 4096),
+ * cowkvHugePages (default 0; 1 starts cowkv with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, so
+ * glibc asks for transparent huge pages for the heap's segments: most of cowkv's load time is
+ * the kernel faulting in fresh 4 KiB pages, and where THP is "madvise" only this asks for it.
+ * Opt-in because it is a deployment choice; Redis (jemalloc) is not affected by it).
  * Run: npx tsc -p tsconfig.json && node dist/bench/snapshot-load.js (BENCH_MODE=smoke for CI).
  */
 
@@ -73,7 +77,24 @@ interface Spawned {
   stop(): Promise<void>;
 }
 
-async function spawnServer(kind: ServerKind, directory: string, pageSizeBytes: number): Promise<Spawned> {
+/** glibc's tunable that makes malloc madvise its mmapped chunks for transparent huge pages. */
+const GLIBC_HUGE_PAGES_TUNABLE = 'glibc.malloc.hugetlb=1';
+
+interface SpawnOptions {
+  readonly pageSizeBytes: number;
+  /** cowkv only: start it with GLIBC_HUGE_PAGES_TUNABLE. */
+  readonly isHugePages: boolean;
+}
+
+/** The environment for a server: cowkv with the huge-pages tunable if asked. */
+function serverEnvironment(kind: ServerKind, isHugePages: boolean): NodeJS.ProcessEnv {
+  if (kind !== 'cowkv' || !isHugePages) return process.env;
+  const tunables = process.env['GLIBC_TUNABLES'];
+  return { ...process.env, GLIBC_TUNABLES: tunables === undefined || tunables === '' ? GLIBC_HUGE_PAGES_TUNABLE : `${tunables}:${GLIBC_HUGE_PAGES_TUNABLE}` };
+}
+
+async function spawnServer(kind: ServerKind, directory: string, options: SpawnOptions): Promise<Spawned> {
+  const { pageSizeBytes } = options;
   const port = await freePort();
   const common = ['--port', String(port), '--bind', BENCH_HOST, '--dir', directory, '--save', ''];
   const file = kind === 'redis' ? 'redis-server' : process.execPath;
@@ -81,7 +102,7 @@ async function spawnServer(kind: ServerKind, directory: string, pageSizeBytes: n
     ? [...common, '--dbfilename', 'dump.rdb', '--appendonly', 'no']
     : [COWKV_MAIN_PATH, ...common, '--dbfilename', 'dump.snap', '--page-size', String(pageSizeBytes)];
   const startNs = process.hrtime.bigint();
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnvironment(kind, options.isHugePages) });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
@@ -251,10 +272,10 @@ interface Prepared {
 }
 
 /** Starts `kind` empty, fills it, SAVEs and stops it; the directory keeps the file. */
-async function prepareServer(kind: ServerKind, dataset: Dataset, pageSizeBytes: number): Promise<Prepared> {
+async function prepareServer(kind: ServerKind, dataset: Dataset, spawnOptions: SpawnOptions): Promise<Prepared> {
   const directory = mkdtempSync(path.join(os.tmpdir(), `cowkv-bench-load-${kind}-`));
   const fileName = kind === 'redis' ? 'dump.rdb' : 'dump.snap';
-  const first = await spawnServer(kind, directory, pageSizeBytes);
+  const first = await spawnServer(kind, directory, spawnOptions);
   try {
     const emptyStartMs = await waitUntilLoaded(first, 0);
     const connection = await Connection.open(first.port);
@@ -275,8 +296,8 @@ async function prepareServer(kind: ServerKind, dataset: Dataset, pageSizeBytes: 
 }
 
 /** One restart of a prepared server: spawn to loaded, and its own load-time line. */
-async function restartServer(prepared: Prepared, dataset: Dataset, pageSizeBytes: number): Promise<LoadRun> {
-  const server = await spawnServer(prepared.kind, prepared.directory, pageSizeBytes);
+async function restartServer(prepared: Prepared, dataset: Dataset, spawnOptions: SpawnOptions): Promise<LoadRun> {
+  const server = await spawnServer(prepared.kind, prepared.directory, spawnOptions);
   try {
     const readyMs = await waitUntilLoaded(server, dataset.keyCount);
     return { readyMs, loadLogMs: loadLogMs(server.output()) };
@@ -285,13 +306,13 @@ async function restartServer(prepared: Prepared, dataset: Dataset, pageSizeBytes
   }
 }
 
-async function measureServers(kinds: readonly ServerKind[], dataset: Dataset, options: { restartCount: number; pageSizeBytes: number }): Promise<ServerResult[]> {
+async function measureServers(kinds: readonly ServerKind[], dataset: Dataset, options: SpawnOptions & { restartCount: number }): Promise<ServerResult[]> {
   const prepared: Prepared[] = [];
   try {
-    for (const kind of kinds) prepared.push(await prepareServer(kind, dataset, options.pageSizeBytes));
+    for (const kind of kinds) prepared.push(await prepareServer(kind, dataset, options));
     const runs = prepared.map((): LoadRun[] => []);
     for (let round = 0; round < options.restartCount; round += 1) {
-      for (const [index, server] of prepared.entries()) runs[index].push(await restartServer(server, dataset, options.pageSizeBytes));
+      for (const [index, server] of prepared.entries()) runs[index].push(await restartServer(server, dataset, options));
     }
     return prepared.map((server, index) => ({
       kind: server.kind,
@@ -353,9 +374,11 @@ async function main(): Promise<void> {
   };
   const restartCount = parameter('restartCount', { smoke: 1, full: 3 });
   const pageSizeBytes = parameter('pageSizeBytes', { smoke: 4096, full: 4096 });
+  const cowkvHugePages = parameter('cowkvHugePages', { smoke: 0, full: 0 });
   const kinds: ServerKind[] = isRedisServerInstalled() ? ['cowkv', 'redis'] : ['cowkv'];
   if (kinds.length === 1) console.log('redis-server is not installed: measuring cowkv only');
-  const results = await measureServers(kinds, dataset, { restartCount, pageSizeBytes });
+  const results = await measureServers(kinds, dataset, { restartCount, pageSizeBytes, isHugePages: cowkvHugePages === 1 });
+  if (cowkvHugePages === 1) console.log(`cowkv ran with GLIBC_TUNABLES=${GLIBC_HUGE_PAGES_TUNABLE}`);
   printTable(results, dataset);
 
   const readyRatio = pairedRatio(results, (run) => run.readyMs);
@@ -364,7 +387,7 @@ async function main(): Promise<void> {
     console.log(`\nRedis / cowkv, median of per-round ratios: spawn->ready ${readyRatio}x, own load time ${loadLogRatio ?? '-'}x (target: cowkv at least 3x faster)`);
   }
   report('snapshot-load', {
-    parameters: { ...dataset, restartCount, pageSizeBytes },
+    parameters: { ...dataset, restartCount, pageSizeBytes, cowkvHugePages },
     results: {
       servers: results.map((result) => ({ ...result, ...summary(result) })),
       redisOverCowkvReadyRatio: readyRatio,
