@@ -352,7 +352,7 @@ export class RequestParser implements CommandArgs {
       this.#bulkLength = -1;
     }
     while (this.#multibulkRemaining > 0) {
-      if (this.#bulkLength === -1) {
+      if (this.#bulkLength === -1 && !this.#takeShortBulkHeader()) {
         const header = this.#readHeaderLine(PROTOCOL_TOO_BIG_BULK);
         if (typeof header !== 'number') return header;
         const buffer = this.#buffer;
@@ -387,6 +387,35 @@ export class RequestParser implements CommandArgs {
   }
 
   /**
+   * The common `$<digits>\r\n` header in one pass (scan and parse together): true, with
+   * #bulkLength set and the header consumed, when it is whole and within every limit. Anything
+   * else (leading zeros, a sign, too long, a limit, incomplete) returns false having changed
+   * nothing, and the general path decides, so outcomes and error texts stay the same.
+   */
+  #takeShortBulkHeader(): boolean {
+    const buffer = this.#buffer;
+    const start = this.#offset;
+    const end = buffer.length;
+    if (start + 3 >= end || buffer[start] !== 0x24 /* '$' */) return false;
+    let index = start + 1;
+    let byte = buffer[index];
+    if (byte < 0x31 || byte > 0x39) return false;
+    let length = byte - 0x30;
+    const digitsEnd = Math.min(end, start + 1 + SHORT_BULK_DIGITS_MAX);
+    for (index++; index < digitsEnd; index++) {
+      byte = buffer[index];
+      if (byte < 0x30 || byte > 0x39) break;
+      length = length * 10 + (byte - 0x30);
+    }
+    if (index + 1 >= end || buffer[index] !== CR) return false;
+    if (length > this.bulkBytesMax || (length > UNAUTHENTICATED_BULK_BYTES_MAX && this.isAuthRequired)) return false;
+    this.#requestConsumedBytes += index + 2 - start;
+    this.#offset = index + 2;
+    this.#bulkLength = length;
+    return true;
+  }
+
+  /**
    * Finds the CR of a `*n` / `$n` header line starting at #offset: its index when the LF after
    * it has arrived too, INCOMPLETE while waiting, or `tooBig` past 64 KiB without a CR.
    */
@@ -409,6 +438,8 @@ export class RequestParser implements CommandArgs {
   }
 }
 
+/** Digits #takeShortBulkHeader parses itself (longer lengths take the general path). */
+const SHORT_BULK_DIGITS_MAX = 9;
 const SKIPPED: ParseResult = Object.freeze({ kind: 'incomplete' });
 /** Internal: a command was completed (its arguments are in the parser). */
 const COMMAND: ParseResult = Object.freeze({ kind: 'incomplete' });
