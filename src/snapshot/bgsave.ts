@@ -31,6 +31,13 @@ export { writerWorkerUrl };
 
 /** Page numbers per worker step: 256 pages of 4 KiB is 1 MiB between abort checks. */
 export const WORKER_STEP_PAGE_BUDGET = 256;
+/**
+ * The worker's sleep after each step (0: flat out). Measured on 2 shared cores, 1M keys, 20k
+ * SETs/s, 6 alternating runs: 1 ms after each 1 MiB step lowered the probe p99 during the
+ * snapshot by ~12% (medians 7.0 vs 8.0 ms) but cut the write speed by ~28% (189 vs 264 MiB/s)
+ * and doubled the shadow peak (11.6 vs 5.2 MiB), so the default stays flat out.
+ */
+export const WORKER_STEP_SLEEP_MS = 0;
 /** The worker reports progress at most this often. */
 export const WORKER_PROGRESS_INTERVAL_MS = 100;
 
@@ -44,6 +51,8 @@ export interface BackgroundSnapshotOptions {
   /** The compiled worker module when booting a thread of its own; default writerWorkerUrl(). */
   readonly workerUrl?: URL;
   readonly stepPageBudget?: number;
+  /** Worker sleep after each step; default WORKER_STEP_SLEEP_MS. */
+  readonly stepSleepMs?: number;
   readonly clock?: () => number;
 }
 
@@ -101,6 +110,7 @@ export class BackgroundSnapshot {
           tempFileName: options.tempFileName,
           stepPageBudget: options.stepPageBudget ?? WORKER_STEP_PAGE_BUDGET,
           progressIntervalMs: WORKER_PROGRESS_INTERVAL_MS,
+          stepSleepMs: options.stepSleepMs ?? WORKER_STEP_SLEEP_MS,
         },
         {
           onMessage: (message) => this.#onMessage(message),

@@ -262,6 +262,7 @@ export class SnapshotService {
       tempFileName: tempFileNameFor(0),
       stepPageBudget: 1,
       progressIntervalMs: 0,
+      stepSleepMs: 0,
     });
   }
 

@@ -34,6 +34,8 @@ export interface WriterJob {
   readonly stepPageBudget: number;
   /** Progress messages are sent at most this often. */
   readonly progressIntervalMs: number;
+  /** The worker sleeps this long after each step (0: never), leaving the CPU to the main thread. */
+  readonly stepSleepMs: number;
 }
 
 /** The worker's ends of one job's ports. */

@@ -25,6 +25,9 @@ import type {
   WriterWorkerMessage,
 } from './writer-worker-protocol.js';
 
+/** Atomics.wait on a cell nobody notifies: a sleep that keeps the worker's loop synchronous. */
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
 function post(message: WriterWorkerMessage): void {
   assert.ok(parentPort !== null, 'writer-worker.ts must run in a worker thread');
   parentPort.postMessage(message);
@@ -56,6 +59,7 @@ function runWriter(job: WriterJob, ports: WriterJobPorts): void {
       return;
     }
     result = writer.step(job.stepPageBudget);
+    if (job.stepSleepMs > 0 && result === 'more') Atomics.wait(SLEEP_CELL, 0, 0, job.stepSleepMs);
     const nowMs = Date.now();
     if (result === 'more' && nowMs - lastProgressMs >= job.progressIntervalMs) {
       lastProgressMs = nowMs;

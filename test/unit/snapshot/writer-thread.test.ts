@@ -41,7 +41,7 @@ function writeBlocks(heap: PagedHeap, count: number, byte: number): number[] {
   return addresses;
 }
 
-function startSnapshot(heap: PagedHeap, fileName: string, sequence: number): BackgroundSnapshot {
+function startSnapshot(heap: PagedHeap, fileName: string, sequence: number, stepSleepMs = 0): BackgroundSnapshot {
   const point = takeSnapshotPoint(heap, { strategy: 'cow', keyCountsPerDb: [0], checksums: true, createdAtMs: 0 });
   return BackgroundSnapshot.start({
     point,
@@ -50,6 +50,7 @@ function startSnapshot(heap: PagedHeap, fileName: string, sequence: number): Bac
     tempFileName: tempFileNameFor(sequence),
     writerThread: thread,
     stepPageBudget: 4,
+    stepSleepMs,
   });
 }
 
@@ -78,6 +79,15 @@ describe('WriterThread', () => {
       expect(heap.isEpochOpen).toBe(false);
       expect(new Set(firstByteOfEach(`round-${round}.snap`, addresses))).toEqual(new Set([round]));
     }
+  });
+
+  test('a paced job (a sleep after each step) writes the same point-in-time snapshot', async () => {
+    const heap = createHeap(HEAP_OPTIONS);
+    const addresses = writeBlocks(heap, 300, 5);
+    const snapshot = startSnapshot(heap, 'paced.snap', 1, 1);
+    for (const address of addresses) heap.fill(address, 6, 200);
+    expect((await snapshot.finished).failure).toBeNull();
+    expect(new Set(firstByteOfEach('paced.snap', addresses))).toEqual(new Set([5]));
   });
 
   test('an aborted job ends as aborted and the next job on the same thread succeeds', async () => {
