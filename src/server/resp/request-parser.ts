@@ -25,7 +25,8 @@
  * itself is the CommandArgs of the command just parsed (views and argv are made only when a
  * handler asks). A command whose bytes span two chunks gets its earlier arguments as Buffer
  * subarrays of the older chunk (`#spilled`) instead. Header lines are scanned in JS (indexOfCr).
- * The arguments of a command stay valid until the next nextCommand()/next() call.
+ * The in-place description (count, offsets) holds until the next nextCommand()/next() call;
+ * views and argv() point at chunk bytes, which the parser never rewrites, so they stay valid.
  * Not here: query-buffer-limit policing (connection.ts reads `bufferedBytes`), command lookup.
  */
 
