@@ -232,6 +232,7 @@ export class SnapshotService {
    */
   #prepareWriterThread(strategy: SnapshotStrategyName): void {
     if (this.#writerThread === null || !strategyNamed(strategy).isBackground) return;
+    if (this.#writerThread.idleDeathCount > 0) return; // booting fails: BGSAVE reports it
     try {
       this.#writerThread.prepare();
     } catch (error) {

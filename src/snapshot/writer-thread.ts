@@ -54,6 +54,7 @@ export class WriterThread {
   /** Main-thread ends of the ports already sent for the next job. */
   #nextPorts: WriterJobPorts | null = null;
   #lastJobId = 0;
+  #idleDeathCount = 0;
 
   constructor(workerUrl: URL = writerWorkerUrl()) {
     this.#workerUrl = workerUrl;
@@ -61,6 +62,15 @@ export class WriterThread {
 
   get isBusy(): boolean {
     return this.#job !== null;
+  }
+
+  /**
+   * Workers that died while idle (failed to boot, or crashed between jobs); terminate() does
+   * not count. The service stops booting ahead of time once this is non-zero, so a worker that
+   * cannot start is not retried on every cron tick; run() still boots one for each job.
+   */
+  get idleDeathCount(): number {
+    return this.#idleDeathCount;
   }
 
   /** The live worker's thread id, or null when none is alive (for tests and logs). */
@@ -117,7 +127,7 @@ export class WriterThread {
   async terminate(): Promise<void> {
     const worker = this.#worker;
     if (worker === null) return;
-    this.#onWorkerGone(worker, 'snapshot writer terminated');
+    this.#onWorkerGone(worker, 'snapshot writer terminated', { isTerminated: true });
     await worker.terminate();
   }
 
@@ -150,9 +160,10 @@ export class WriterThread {
     this.#nextPorts = { controlPort: control.port1, shadowChunkPort: shadowChunks.port1 };
   }
 
-  #onWorkerGone(worker: Worker, reason: string): void {
+  #onWorkerGone(worker: Worker, reason: string, options: { readonly isTerminated?: boolean } = {}): void {
     if (this.#worker !== worker) return;
     this.#worker = null;
+    if (this.#job === null && options.isTerminated !== true) this.#idleDeathCount += 1;
     // Their other ends died with the worker.
     this.#nextPorts?.controlPort.close();
     this.#nextPorts?.shadowChunkPort.close();

@@ -276,6 +276,21 @@ describe('SnapshotService', () => {
     if (loaded.status === 'ok') expect(loaded.heap.stats().allocationCount).toBe(100);
   });
 
+  test('a writer thread that cannot boot is not retried on every tick; BGSAVE still tries and reports it', async () => {
+    const harness = makeHarness({ saveRules: [] }, new URL('file:///nonexistent/writer-worker.js'));
+    writeSome(harness, 5, 1);
+    harness.service.tick(harness.nowMs);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the boot failure arrives as an event
+    const threadCount = (): number => fs.readdirSync('/proc/self/task').length;
+    const before = threadCount();
+    for (let tick = 0; tick < 20; tick += 1) harness.service.tick(harness.nowMs);
+    expect(threadCount()).toBeLessThanOrEqual(before);
+    const started = harness.service.bgsave();
+    if (started.status === 'started') expect((await harness.service.waitForBackgroundSave())?.failure?.step).toBe('worker');
+    else expect(started.status).toBe('failed');
+    expect(harness.heap.isEpochOpen).toBe(false);
+  });
+
   test('a writer thread that cannot start fails the background save and closes the epoch', async () => {
     const harness = makeHarness({}, new URL('file:///nonexistent/writer-worker.js'));
     writeSome(harness, 5, 1);

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 
 import { createHeap, type PagedHeap } from '../../../src/cow/paged-heap.js';
 import { BackgroundSnapshot } from '../../../src/snapshot/bgsave.js';
@@ -115,6 +115,16 @@ describe('WriterThread', () => {
     const next = startSnapshot(heap, 'after.snap', 2);
     expect((await next.finished).failure).toBeNull();
     expect(new Set(firstByteOfEach('after.snap', addresses))).toEqual(new Set([3]));
+  });
+
+  test('idleDeathCount counts workers that died while idle, not terminate()', async () => {
+    thread.prepare();
+    await thread.terminate();
+    expect(thread.idleDeathCount).toBe(0);
+    const broken = new WriterThread(new URL('file:///nonexistent/writer-worker.js'));
+    broken.prepare();
+    await vi.waitFor(() => expect(broken.idleDeathCount).toBe(1)); // the boot failure arrives as an event
+    expect(broken.threadId).toBeNull();
   });
 
   test('a worker that cannot boot fails the job at step worker and the capture is released', async () => {
