@@ -63,8 +63,13 @@ const READER_SLEEP_MS = 1;
 /** How long the reader waits for an announced shadow chunk before giving up. */
 const SHADOW_CHUNK_WAIT_MS_MAX = 30_000;
 
+/** Bytes of a release ring for `capacity` slots. */
+export function createReleaseRingBytes(capacity: number): number {
+  return (RING_HEADER_FIELDS + Math.max(1, capacity)) * 4;
+}
+
 export function createReleaseRing(capacity: number): SharedArrayBuffer {
-  const buffer = new SharedArrayBuffer((RING_HEADER_FIELDS + Math.max(1, capacity)) * 4);
+  const buffer = new SharedArrayBuffer(createReleaseRingBytes(capacity));
   new Int32Array(buffer)[RING_PROTOCOL_INDEX] = EPOCH_PROTOCOL_VERSION;
   return buffer;
 }
