@@ -1,6 +1,6 @@
 /**
  * DEBUG RELOAD through a real server: it saves, loads the file back and checks it against
- * memory; the dataset (every type, expiries, several databases) answers the same afterwards
+ * memory; the dataset (strings with holes, an expiry, several databases) answers the same afterwards
  * and the file on disk restarts into the same digest. When the save fails (the directory is
  * gone) the reply is Redis's bare -ERR and the data stays. Options Redis accepts but we do not
  * implement are refused by name, unknown ones with Redis's text.
@@ -27,14 +27,11 @@ async function start(args: string[]): Promise<{ server: ServerProcess; client: R
   return { server, client: await RawClient.connect(server.port) };
 }
 
-/** Strings, a list, a hash, a set, a sorted set, a key with a TTL, keys in db 0 and db 5. */
+/** Strings with holes between them (deleted keys), a key with a TTL, keys in db 0 and db 5
+ *  (strings are the only type cowkv has). */
 async function writeDataset(client: RawClient): Promise<void> {
   for (let index = 0; index < 300; index++) await client.send(['SET', `key:${index}`, `value:${index}:${'x'.repeat(index % 50)}`]);
   for (let index = 0; index < 300; index += 7) await client.send(['DEL', `key:${index}`]); // holes in the heap
-  await client.send(['RPUSH', 'list', 'a', 'b', 'c']);
-  await client.send(['HSET', 'hash', 'field', 'value', 'other', '42']);
-  await client.send(['SADD', 'set', 'one', 'two']);
-  await client.send(['ZADD', 'zset', '1.5', 'm1', '2', 'm2']);
   await client.send(['SET', 'expiring', 'soon', 'EX', '1000']);
   await client.send(['SELECT', '5']);
   await client.send(['SET', 'in-db-5', 'five']);
@@ -45,10 +42,6 @@ async function snapshotOfValues(client: RawClient): Promise<unknown[]> {
   return [
     readable(await client.send(['GET', 'key:1'])),
     readable(await client.send(['GET', 'key:7'])),
-    readable(await client.send(['LRANGE', 'list', '0', '-1'])),
-    readable(await client.send(['HGET', 'hash', 'other'])),
-    readable(await client.send(['SMEMBERS', 'set'])),
-    readable(await client.send(['ZSCORE', 'zset', 'm1'])),
     (await client.send(['TTL', 'expiring'])) as number > 900,
     readable(await client.send(['DBSIZE'])),
   ];
