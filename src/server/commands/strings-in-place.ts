@@ -16,6 +16,7 @@
 import { fail } from 'node:assert/strict';
 
 import type { CommandArgs, InPlaceContext } from '../command-types.js';
+import { STRING_REF_MISSING, STRING_REF_WRONG_TYPE } from '../../store/store.js';
 import { replyStoreFailure } from './common.js';
 
 const MSET_OPTIONS = { nx: false } as const;
@@ -23,19 +24,17 @@ const MSET_OPTIONS = { nx: false } as const;
 /** GET key. */
 export function getInPlace(context: InPlaceContext, args: CommandArgs): boolean {
   const { store, reply } = context;
-  const result = store.lookupString(context.db, args.view(1));
-  switch (result.status) {
-    case 'ok':
-      // The ref is valid until the next store call; bulkFrom copies before returning.
-      reply.bulkFrom(store, result.ref, result.length);
-      return true;
-    case 'missing':
-      reply.nullBulk();
-      return true;
-    default:
-      replyStoreFailure(context, result.status);
-      return true;
+  // lookupStringRef: lookupString's answer as a number, without a result object.
+  const ref = store.lookupStringRef(context.db, args.view(1));
+  if (ref === STRING_REF_MISSING) {
+    reply.nullBulk();
+  } else if (ref === STRING_REF_WRONG_TYPE) {
+    replyStoreFailure(context, 'wrongType');
+  } else {
+    // The ref is valid until the next store call; bulkFrom copies before returning.
+    reply.bulkFrom(store, ref, store.stringLength(ref));
   }
+  return true;
 }
 
 /** SET key value, without options (those go to setCommand). */
