@@ -480,12 +480,17 @@ export class PagedHeap implements Heap {
     return createReleaseRing(capacity);
   }
 
-  /** Allocates the next epoch's ring now if the prepared one is missing or too small. */
+  /**
+   * Allocates the next epoch's ring now if the prepared one is missing or too small. A ring that
+   * is too small is replaced by one of at least twice its capacity, so a growing heap makes
+   * O(log pages) rings rather than one per segment (each dropped ring is garbage to sweep).
+   */
   #prepareReleaseRing(): void {
     if (this.#isEpochOpen) return;
     const ring = this.#nextReleaseRing;
     if (ring !== null && ring.byteLength >= createReleaseRingBytes(this.#pageCount)) return;
-    this.#nextReleaseRing = createReleaseRing(this.#pageCount);
+    const doubled = ring === null ? 0 : 2 * (ring.byteLength / 4);
+    this.#nextReleaseRing = createReleaseRing(Math.max(this.#pageCount, doubled));
   }
 
   reclaimShadowPages(): number {
