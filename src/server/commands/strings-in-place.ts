@@ -15,8 +15,9 @@
 
 import { fail } from 'node:assert/strict';
 
-import type { CommandArgs, InPlaceContext } from '../command-types.js';
+import type { CommandArgs, CommandContext, InPlaceContext } from '../command-types.js';
 import { STRING_REF_MISSING, STRING_REF_WRONG_TYPE } from '../../store/store.js';
+import type { IncrResult, MsetResult } from '../../store/store.js';
 import { replyStoreFailure } from './common.js';
 
 const MSET_OPTIONS = { nx: false } as const;
@@ -57,15 +58,8 @@ export function setInPlace(context: InPlaceContext, args: CommandArgs): boolean 
 
 /** INCR key. */
 export function incrInPlace(context: InPlaceContext, args: CommandArgs): boolean {
-  const result = context.store.incrBy(context.db, args.view(1), 1);
-  switch (result.status) {
-    case 'ok':
-      context.reply.integer(result.value);
-      return true;
-    default:
-      replyStoreFailure(context, result.status);
-      return true;
-  }
+  replyIncrResult(context, context.store.incrBy(context.db, args.view(1), 1));
+  return true;
 }
 
 /** MSET key value [key value ...] (an odd pair count gets msetCommand's arity error). */
@@ -74,15 +68,28 @@ export function msetInPlace(context: InPlaceContext, args: CommandArgs): boolean
   if (count % 2 === 0) return false;
   const pairs: Uint8Array[] = new Array<Uint8Array>(count - 1);
   for (let index = 1; index < count; index++) pairs[index - 1] = args.view(index);
-  const result = context.store.mset(context.db, pairs, MSET_OPTIONS);
+  replyMsetResult(context, context.store.mset(context.db, pairs, MSET_OPTIONS), false);
+  return true;
+}
+
+/** The reply to INCR/DECR/INCRBY/DECRBY's store result (shared with strings.ts). */
+export function replyIncrResult(context: CommandContext, result: IncrResult): void {
+  if (result.status === 'ok') context.reply.integer(result.value);
+  else replyStoreFailure(context, result.status);
+}
+
+/** The reply to MSET's (`nx` false) or MSETNX's store result (shared with strings.ts). */
+export function replyMsetResult(context: CommandContext, result: MsetResult, nx: boolean): void {
   switch (result.status) {
     case 'ok':
-      context.reply.simple('OK');
-      return true;
+      if (nx) context.reply.integer(1);
+      else context.reply.simple('OK');
+      return;
     case 'notSet':
-      fail('MSET without NX cannot be refused');
+      if (!nx) fail('MSET without NX cannot be refused');
+      context.reply.integer(0);
+      return;
     default:
       replyStoreFailure(context, result.status);
-      return true;
   }
 }

@@ -14,8 +14,6 @@
  * Not here: lookup and arity checks (dispatch), the RESP encoding (resp/reply-writer.ts).
  */
 
-import { fail } from 'node:assert/strict';
-
 import type { CommandContext, CommandSpec } from '../command-types.js';
 import {
   DECREMENT_OVERFLOW_ERROR,
@@ -40,7 +38,7 @@ import {
   type ExpireArgument,
 } from './args.js';
 import { ALL_KEYS, ONE_KEY, TWO_KEYS, replyStoreFailure } from './common.js';
-import { getInPlace, incrInPlace, msetInPlace, setInPlace } from './strings-in-place.js';
+import { getInPlace, incrInPlace, msetInPlace, replyIncrResult, replyMsetResult, setInPlace } from './strings-in-place.js';
 
 // MSET/MSETNX's key positions: every other argument (the common ones are in common.ts).
 const PAIR_KEYS = { firstKey: 1, lastKey: -1, keyStep: 2 } as const;
@@ -229,19 +227,7 @@ function msetGeneric(context: CommandContext, argv: readonly Buffer[], { nx }: {
     reply.error(wrongArityError(argv[0].toString()));
     return;
   }
-  const result = context.store.mset(context.db, argv.slice(1), { nx });
-  switch (result.status) {
-    case 'ok':
-      if (nx) reply.integer(1);
-      else reply.simple('OK');
-      return;
-    case 'notSet':
-      if (!nx) fail('MSET without NX cannot be refused');
-      reply.integer(0);
-      return;
-    default:
-      replyStoreFailure(context, result.status);
-  }
+  replyMsetResult(context, context.store.mset(context.db, argv.slice(1), { nx }), nx);
 }
 
 function getdelCommand(context: CommandContext, argv: readonly Buffer[]): void {
@@ -395,14 +381,7 @@ function incrGeneric(
   context: CommandContext,
   { key, increment }: { readonly key: Buffer; readonly increment: number | bigint },
 ): void {
-  const result = context.store.incrBy(context.db, key, increment);
-  switch (result.status) {
-    case 'ok':
-      context.reply.integer(result.value);
-      return;
-    default:
-      replyStoreFailure(context, result.status);
-  }
+  replyIncrResult(context, context.store.incrBy(context.db, key, increment));
 }
 
 /**
