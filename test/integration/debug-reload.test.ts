@@ -8,24 +8,13 @@
 
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { RawClient } from '../helpers/raw-client.js';
+import { describe, expect, test } from 'vitest';
+import type { RawClient } from '../helpers/raw-client.js';
 import { readable } from '../helpers/resp.js';
-import { makeDataDirectory, startServer } from '../helpers/server-process.js';
-import type { ServerProcess } from '../helpers/server-process.js';
+import { makeDataDirectory } from '../helpers/server-process.js';
+import { stopServersAfterEach } from '../fixtures/snapshot/server-runs.js';
 
-let servers: ServerProcess[] = [];
-
-afterEach(async () => {
-  for (const server of servers) await server.stop();
-  servers = [];
-});
-
-async function start(args: string[]): Promise<{ server: ServerProcess; client: RawClient }> {
-  const server = await startServer(args);
-  servers.push(server);
-  return { server, client: await RawClient.connect(server.port) };
-}
+const { start } = stopServersAfterEach();
 
 /** Strings with holes between them (deleted keys), a key with a TTL, keys in db 0 and db 5
  *  (strings are the only type cowkv has). */

@@ -1,23 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { RawClient } from '../helpers/raw-client.js';
+import { describe, expect, test } from 'vitest';
 import { encodeCommand, readable } from '../helpers/resp.js';
-import { makeDataDirectory, startServer } from '../helpers/server-process.js';
-import type { ServerProcess } from '../helpers/server-process.js';
+import { makeDataDirectory } from '../helpers/server-process.js';
+import { stopServersAfterEach } from '../fixtures/snapshot/server-runs.js';
 
-let servers: ServerProcess[] = [];
-
-afterEach(async () => {
-  for (const server of servers) await server.stop();
-  servers = [];
-});
-
-async function start(args: string[]): Promise<{ server: ServerProcess; client: RawClient }> {
-  const server = await startServer(args);
-  servers.push(server);
-  return { server, client: await RawClient.connect(server.port) };
-}
+const { start } = stopServersAfterEach();
 
 describe('snapshots through the server', () => {
   test('SAVE then a restart on the same dir restores the same data (digest)', async () => {
