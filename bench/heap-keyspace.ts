@@ -9,7 +9,7 @@
  * Why: the heap's reasons to exist are memory per key and GC pauses that do not grow with the
  * dataset (DESIGN.md); this is where those claims are checked.
  * How: each variant runs in its own child process (`--variant cowkv|map`) so one's garbage never
- * lands in the other's GC; Redis runs as a real redis-server on 127.0.0.1 when it is installed
+ * lands in the other's GC, with the server's node flags (src/server/launch-profile.ts); Redis runs as a real redis-server on 127.0.0.1 when it is installed
  * (bench/lib starts it).
  * Usage: `npm run bench:heap` (full), `BENCH_MODE=smoke ...` (tiny, CI). Prints one JSON line per
  * variant and a table. Nothing is asserted.
@@ -21,6 +21,7 @@ import {
 } from './harness.js';
 import { createHeap } from '../src/cow/paged-heap.js';
 import { Store } from '../src/store/store.js';
+import { SERVER_NODE_FLAGS } from '../src/server/launch-profile.js';
 import { RespConnection, encodeCommand, infoNumber, parseInfo } from './lib/resp-connection.js';
 import { BENCH_HOST, isRedisServerInstalled, startBenchServer } from './lib/server-process.js';
 
@@ -229,9 +230,20 @@ async function redisBytesPerKey(): Promise<VariantResult | null> {
 
 // ---- driver ------------------------------------------------------------------------------------
 
+/**
+ * The node flags each variant runs with: the server's own (launch-profile.ts), since the pause
+ * figures are meant to be the server's, and the Map gets the same for a fair comparison.
+ * BENCH_COWKV_NODE_FLAGS replaces them for an A/B run (space-separated; '' for none).
+ */
+function benchNodeFlags(): string[] {
+  const override = process.env['BENCH_COWKV_NODE_FLAGS'];
+  return override === undefined ? [...SERVER_NODE_FLAGS] : override.split(' ').filter((flag) => flag !== '');
+}
+
 function runChild(variant: string): Promise<VariantResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=16384', fileURLToPath(import.meta.url), '--variant', variant], {
+    const nodeFlags = ['--max-old-space-size=16384', ...benchNodeFlags()];
+    const child = spawn(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), '--variant', variant], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -253,6 +265,7 @@ async function main(): Promise<void> {
   }
   const parameters = {
     KEY_BYTES, VALUE_BYTES, MEMORY_KEY_COUNT, OVERWRITE_KEY_COUNT, OVERWRITE_COUNT, WARMUP_COUNT, OPS_COUNT, PAGE_SIZE_BYTES, PAUSE_RUNS,
+    NODE_FLAGS: benchNodeFlags().join(' '),
   };
   const results: VariantResult[] = [await runChild('cowkv-memory')];
   const pauseRuns: VariantResult[] = [];

@@ -32,6 +32,7 @@ import path from 'node:path';
 
 import { BENCH_SEED, fixedKey, median, parameter, Prng, report, round } from './harness.js';
 import { BENCH_HOST, COWKV_MAIN_PATH, freePort, isRedisServerInstalled } from './lib/server-process.js';
+import { serverCommandLine } from '../src/server/launch-profile.js';
 
 /** Commands per pipelined write while filling. */
 const FILL_BATCH_COMMAND_COUNT = 10_000;
@@ -97,10 +98,9 @@ async function spawnServer(kind: ServerKind, directory: string, options: SpawnOp
   const { pageSizeBytes } = options;
   const port = await freePort();
   const common = ['--port', String(port), '--bind', BENCH_HOST, '--dir', directory, '--save', ''];
-  const file = kind === 'redis' ? 'redis-server' : process.execPath;
-  const args = kind === 'redis'
-    ? [...common, '--dbfilename', 'dump.rdb', '--appendonly', 'no']
-    : [COWKV_MAIN_PATH, ...common, '--dbfilename', 'dump.snap', '--page-size', String(pageSizeBytes)];
+  const { file, args } = kind === 'redis'
+    ? { file: 'redis-server', args: [...common, '--dbfilename', 'dump.rdb', '--appendonly', 'no'] }
+    : serverCommandLine(COWKV_MAIN_PATH, [...common, '--dbfilename', 'dump.snap', '--page-size', String(pageSizeBytes)]);
   const startNs = process.hrtime.bigint();
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnvironment(kind, options.isHugePages) });
   let output = '';

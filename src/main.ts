@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc --min-semi-space-size=16
 /**
  * Entry point: argv → validated config → heap and store → server; the only place that exits.
  * Exits: 0 after a clean shutdown (SHUTDOWN, SIGINT, SIGTERM) or --help/--version; 1 for an
@@ -23,6 +23,7 @@ import { Logger } from './server/logger.js';
 import { ALL_COMMANDS } from './server/registry.js';
 import { Server } from './server/server.js';
 import { readPackageVersion } from './server/version.js';
+import { missingServerNodeFlags } from './server/launch-profile.js';
 
 function exitWith(code: number, message: string): never {
   if (message !== '') writeSync(code === 0 ? 1 : 2, message.endsWith('\n') ? message : `${message}\n`);
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
   logger.notice('oO0OoO0OoO0Oo cowkv is starting oO0OoO0OoO0Oo');
   logger.notice(`cowkv version=${version}, bits=64, pid=${process.pid}, just started`);
   logger.notice(configFilePath === null ? 'Warning: no config file specified, using the default config.' : `Configuration loaded from ${configFilePath}`);
+  const missingFlags = missingServerNodeFlags();
+  if (missingFlags.length > 0) logger.notice(`Warning: node was started without ${missingFlags.join(' ')}; GC pauses may be longer (npm start and the cowkv command pass them).`);
 
   const live = new LiveConfig(config, configFilePath);
   let heap: PagedHeap | null = null;

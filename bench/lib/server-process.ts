@@ -8,7 +8,9 @@
  * Invariants: servers bind only 127.0.0.1; each gets a fresh temp `dir`, removed on stop()
  * (unless the caller names its own `directory`, which is kept);
  * stop() always ends the child (SIGTERM, then SIGKILL after STOP_TIMEOUT_MS). The server run as
- * cowkv is always the compiled dist/src/main.js (build first), found from the repository root.
+ * cowkv is always the compiled dist/src/main.js (build first), found from the repository root,
+ * started with the server's own node flags (src/server/launch-profile.ts), which
+ * BENCH_COWKV_NODE_FLAGS replaces for an A/B run (space-separated; '' for none).
  * Not here: what the benches send (see redis-benchmark.ts for the redis-benchmark runner).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +20,8 @@ import { createConnection, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { SERVER_NODE_FLAGS, serverCommandLine } from '../../src/server/launch-profile.js';
 
 export const BENCH_HOST = '127.0.0.1';
 /** How long a server may take to answer its first PING. */
@@ -93,7 +97,9 @@ function commandLine(options: BenchServerOptions, port: number, directory: strin
   if (!existsSync(mainPath)) throw new Error(`Cannot start cowkv: ${mainPath} is missing (build first: npm run build)`);
   // cowkv has no AOF; `--appendonly no` is accepted by redis-server only, so leave it out.
   const cowkvArgs = ['--port', String(port), '--bind', BENCH_HOST, '--dir', directory, '--save', ''];
-  return { file: process.execPath, args: [...(options.nodeArgs ?? []), mainPath, ...cowkvArgs, ...(options.extraArgs ?? [])] };
+  const flagsOverride = process.env['BENCH_COWKV_NODE_FLAGS'];
+  const serverFlags = flagsOverride === undefined ? SERVER_NODE_FLAGS : flagsOverride.split(' ').filter((flag) => flag !== '');
+  return serverCommandLine(mainPath, [...cowkvArgs, ...(options.extraArgs ?? [])], [...(options.nodeArgs ?? []), ...serverFlags]);
 }
 
 /** Starts one server and resolves once it answers PING. */

@@ -13,6 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { serverCommandLine } from '../../src/server/launch-profile.js';
+
 export const START_TIMEOUT_MS = 20_000;
 export const STOP_TIMEOUT_MS = 10_000;
 
@@ -50,7 +52,8 @@ export async function startServer(args: readonly string[] = []): Promise<ServerP
   // A config file (a first word that is not an option) must stay first, as for redis-server.
   const configFile = args.length > 0 && !args[0].startsWith('--') ? [args[0]] : [];
   const options = args.slice(configFile.length);
-  const child = spawn(process.execPath, [MAIN_PATH, ...configFile, '--port', '0', ...dirArgs, ...options], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const launch = serverCommandLine(MAIN_PATH, [...configFile, '--port', '0', ...dirArgs, ...options]);
+  const child = spawn(launch.file, launch.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
