@@ -8,11 +8,14 @@
  *   step 1: open temp-<pid>-<n>.snap, write magic + header
  *   step k: read up to pageBudget page numbers; full blocks are written with one writeSync
  *   last  : partial block, trailer, fsync, close, rename over the snapshot, fsync the directory
+ *   (with an EarlyFlusher, every intervalBytes written also asks it for a background fdatasync,
+ *   so the final fsync has only the tail left to flush)
  *
  * Crash safety: the snapshot file is only ever replaced by rename(2) of a complete, fsynced temp
  * file, so a crash at any moment leaves the previous snapshot (or none) loadable.
  * Invariants: a failed or aborted writer has closed and removed its temp file; 'done' means the
- * new snapshot is durable under its final name; pages written === header.usedPageCount.
+ * new snapshot is durable under its final name; pages written === header.usedPageCount; the fd
+ * is fsynced or closed only after the early flusher is idle (it never flushes a closed fd).
  * Not here: choosing the snapshot point (strategies), threads (writer-worker.ts, bgsave.ts).
  */
 
@@ -41,6 +44,7 @@ import {
   type SnapshotFileSystem,
 } from './file-system.js';
 import type { PageSource } from './page-source.js';
+import type { EarlyFlusher } from './early-flush.js';
 
 /** Which part of writing a snapshot failed: logged and shown to operators. */
 export type WriterStepName =
@@ -76,6 +80,11 @@ export interface SnapshotWriterOptions {
   readonly source: PageSource;
   /** node:fs unless a test injects failures. */
   readonly fileSystem?: SnapshotFileSystem;
+  /**
+   * Flushes written data in the background every intervalBytes (early-flush.ts); without one,
+   * all the data reaches the disk in the final fsync.
+   */
+  readonly earlyFlusher?: EarlyFlusher;
 }
 
 /** `temp-<pid>-<sequence>.snap`: unique per process and attempt, recognisable for clean-up. */
@@ -88,6 +97,9 @@ type WriterState = 'new' | 'writing' | 'done' | 'failed' | 'aborted';
 /** Writes one snapshot file; see the module header for the step sequence. */
 export class SnapshotWriterCore {
   readonly #fileSystem: SnapshotFileSystem;
+  readonly #earlyFlusher: EarlyFlusher | null;
+  /** File position at the last early-flush request. */
+  #flushRequestedAtBytes = 0;
   readonly #source: PageSource;
   readonly #header: SnapshotHeader;
   readonly #tempPath: string;
@@ -110,6 +122,7 @@ export class SnapshotWriterCore {
     assert.equal(options.source.pageSizeBytes, options.header.pageSizeBytes);
     assert.equal(options.source.pageCount, options.header.pageCount);
     this.#fileSystem = options.fileSystem ?? NODE_FILE_SYSTEM;
+    this.#earlyFlusher = options.earlyFlusher ?? null;
     this.#source = options.source;
     this.#header = options.header;
     this.#directory = options.directory;
@@ -239,6 +252,7 @@ export class SnapshotWriterCore {
 
   /** fsync, close, rename over the old snapshot, fsync the directory so the rename is durable. */
   #commitFile(): boolean {
+    this.#earlyFlusher?.waitIdle();
     try {
       this.#fileSystem.fsyncSync(this.#fd);
     } catch (error) {
@@ -300,6 +314,11 @@ export class SnapshotWriterCore {
       return this.#fail('write', `cannot write "${this.#tempPath}" at byte ${this.#positionBytes}: ${errorMessage(error)}`);
     }
     this.#positionBytes += bytes.length;
+    const flusher = this.#earlyFlusher;
+    if (flusher !== null && this.#positionBytes - this.#flushRequestedAtBytes >= flusher.intervalBytes) {
+      this.#flushRequestedAtBytes = this.#positionBytes;
+      flusher.request(this.#fd);
+    }
     return true;
   }
 
@@ -313,6 +332,7 @@ export class SnapshotWriterCore {
 
   #removeTempFile(): void {
     if (this.#fd >= 0) {
+      this.#earlyFlusher?.waitIdle();
       const fd = this.#fd;
       this.#fd = -1;
       try {
