@@ -97,14 +97,77 @@ async function fill(keyspace: Keyspace, keyCount: number, prng: Prng): Promise<v
   }
 }
 
+/** A loop cycle (a batch plus the yield after it) longer than SLOW_CYCLE_MS. */
+interface SlowCycle {
+  readonly atOp: number;
+  readonly wallMs: number;
+  /** CPU time of the whole process in that cycle: far below wallMs means it was not running. */
+  readonly cpuMs: number;
+  /** The kernel's share of cpuMs (page faults, memory management, I/O). */
+  readonly systemCpuMs: number;
+  readonly involuntaryContextSwitches: number;
+  readonly minorPageFaults: number;
+}
+
+const SLOW_CYCLE_MS = 5;
+/** Slow cycles kept for the report (the count covers all of them). */
+const SLOW_CYCLES_KEPT = 8;
+
+/**
+ * Watches each loop cycle's wall time and, for the slow ones, what the process did meanwhile
+ * (getrusage): a stall with CPU time close to its wall time is work (GC or ours); one with
+ * little CPU time is the thread waiting to be scheduled on a shared machine.
+ */
+class SlowCycleRecorder {
+  readonly cycles: SlowCycle[] = [];
+  count = 0;
+  #lastMs = performance.now();
+  #lastUsage = process.resourceUsage();
+
+  cycleEnded(atOp: number): void {
+    const nowMs = performance.now();
+    const wallMs = nowMs - this.#lastMs;
+    if (wallMs > SLOW_CYCLE_MS) {
+      const usage = process.resourceUsage();
+      const last = this.#lastUsage;
+      this.count += 1;
+      if (this.cycles.length < SLOW_CYCLES_KEPT) {
+        this.cycles.push({
+          atOp,
+          wallMs: round(wallMs, 1),
+          cpuMs: round((usage.userCPUTime + usage.systemCPUTime - last.userCPUTime - last.systemCPUTime) / 1000, 1),
+          systemCpuMs: round((usage.systemCPUTime - last.systemCPUTime) / 1000, 1),
+          involuntaryContextSwitches: usage.involuntaryContextSwitches - last.involuntaryContextSwitches,
+          minorPageFaults: usage.minorPageFault - last.minorPageFault,
+        });
+      }
+    }
+    // Only slow cycles need the usage delta; a fresh baseline every cycle keeps it exact.
+    this.#lastUsage = process.resourceUsage();
+    this.#lastMs = performance.now();
+  }
+
+  /** `op@wall/cpu ms (system cpu, ics, faults)` for each kept cycle. */
+  describe(): string {
+    return this.cycles
+      .map((cycle) => `${cycle.atOp}@${cycle.wallMs}/${cycle.cpuMs}ms(sys ${cycle.systemCpuMs}ms,${cycle.involuntaryContextSwitches}ics,${cycle.minorPageFaults}flt)`)
+      .join(' ');
+  }
+}
+
 /** Random overwrites in batches, yielding between batches; returns ops/s. */
-async function overwrite(keyspace: Keyspace, keyCount: number, count: number, prng: Prng): Promise<number> {
+async function overwrite(
+  keyspace: Keyspace, keyCount: number, count: number, prng: Prng, slowCycles: SlowCycleRecorder | null = null,
+): Promise<number> {
   const value = Buffer.alloc(VALUE_BYTES);
   const startNs = process.hrtime.bigint();
   for (let done = 0; done < count; done++) {
     value.writeUInt32LE(prng.nextU32(), 0);
     keyspace.set(writeFixedKey(keyScratch, prng.below(keyCount)), value);
-    if (done % BATCH_OPS === 0) await yieldToLoop();
+    if (done % BATCH_OPS === 0) {
+      await yieldToLoop();
+      slowCycles?.cycleEnded(done);
+    }
   }
   return count / (Number(process.hrtime.bigint() - startNs) / 1e9);
 }
@@ -147,7 +210,8 @@ async function runPauseVariant(kind: 'cowkv' | 'map'): Promise<VariantResult> {
   const warmupLoopStallMaxMs = warmupStalls.stop().loopStallMaxMs;
   const gc = new GcMonitor();
   const stalls = new LoopStallMonitor();
-  const overwriteOpsPerSec = await overwrite(keyspace, OVERWRITE_KEY_COUNT, OVERWRITE_COUNT, prng);
+  const slowCycles = new SlowCycleRecorder();
+  const overwriteOpsPerSec = await overwrite(keyspace, OVERWRITE_KEY_COUNT, OVERWRITE_COUNT, prng, slowCycles);
   const gcResult = gc.stop();
   const stallResult = stalls.stop();
   const setOpsPerSec = await overwrite(keyspace, OVERWRITE_KEY_COUNT, OPS_COUNT, prng);
@@ -157,6 +221,8 @@ async function runPauseVariant(kind: 'cowkv' | 'map'): Promise<VariantResult> {
     overwriteCount: OVERWRITE_COUNT,
     ...gcResult,
     ...stallResult,
+    slowCycleCount: slowCycles.count,
+    slowCycles: slowCycles.describe(),
     warmupOverwriteCount: WARMUP_COUNT,
     warmupLoopStallMaxMs,
     overwriteOpsPerSec: Math.round(overwriteOpsPerSec),
@@ -287,6 +353,7 @@ function withPerRunMaxima(runs: readonly VariantResult[]): VariantResult {
       gcPauseMaxMsPerRun: each('gcPauseMaxMs'),
       loopStallMaxMsPerRun: each('loopStallMaxMs'),
       warmupLoopStallMaxMsPerRun: each('warmupLoopStallMaxMs'),
+      slowCyclesPerRun: runs.map((run) => `${run.results['slowCycleCount']}: ${run.results['slowCycles'] || '-'}`).join('; '),
     },
   };
 }
@@ -304,6 +371,7 @@ function printTable(results: readonly VariantResult[]): void {
     `| longest GC pause, ${OVERWRITE_COUNT} overwrites on ${OVERWRITE_KEY_COUNT} keys (ms; each cowkv run) | ${cowkv['gcPauseMaxMsPerRun']} | ${map['gcPauseMaxMs']} | |`,
     `| GC pause p99 (ms), pauses over 5 ms | ${cowkv['gcPauseP99Ms']}, ${cowkv['gcPausesOver5Ms']} of ${cowkv['gcCount']} | ${map['gcPauseP99Ms']}, ${map['gcPausesOver5Ms']} of ${map['gcCount']} | |`,
     `| longest event-loop stall (ms; each cowkv run) | ${cowkv['loopStallMaxMsPerRun']} | ${map['loopStallMaxMs']} | |`,
+    `| loop cycles over ${SLOW_CYCLE_MS} ms, per cowkv run: count: op@wall/CPU ms (system CPU, involuntary context switches, minor faults) | ${cowkv['slowCyclesPerRun']} | ${map['slowCycleCount']} | |`,
     `| event-loop stall p99 (ms) | ${cowkv['loopStallP99Ms']} | ${map['loopStallP99Ms']} | |`,
     `| longest stall in the ${WARMUP_COUNT} warm-up overwrites, not measured for the target (ms) | ${cowkv['warmupLoopStallMaxMsPerRun']} | ${map['warmupLoopStallMaxMs']} | |`,
     `| SET ops/s in process | ${cowkv['setOpsPerSec']} | ${map['setOpsPerSec']} | |`,

@@ -10,7 +10,7 @@
  * 1–3 ms. `--min-semi-space-size=16` starts the young generation at its full 16 MB instead of
  * growing it from 1 MB: a command's garbage (tens of bytes) then fills it about 8 times less
  * often, and scavenges fell from ~150 to ~20 per 5M overwrites, none over 1 ms. The README
- * ("GC pauses and event-loop stalls") has the figures and the command.
+ * (Configuration, "Node flags", and the bench:heap table) has the figures and the command.
  * Invariants: package.json's start script and src/main.ts's shebang spell exactly
  * SERVER_NODE_FLAGS (test/unit/server/launch-profile.test.ts checks both); a server started
  * without them still works, and says so at start-up (missingServerNodeFlags()).
