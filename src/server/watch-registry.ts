@@ -74,8 +74,9 @@ export class WatchRegistry {
   }
 
   /** A key changed: every client watching it fails its next EXEC. */
-  touchKey(db: number, key: Buffer): void {
-    const clients = this.#clientsByKey.get(registryKey(db, key.toString('latin1')));
+  touchKey(db: number, key: Uint8Array): void {
+    const text = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+    const clients = this.#clientsByKey.get(registryKey(db, text));
     if (clients === undefined) return;
     for (const client of clients) client.isWatchDirty = true;
   }

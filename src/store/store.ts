@@ -46,7 +46,7 @@ import {
   FLOAT_TEXT_BYTES_MAX, addLongDouble, formatLongDouble, longDoubleFromNumber, parseLongDouble,
   type LongDouble,
 } from './long-double.js';
-import { I64_MAX, I64_MIN, I64_TEXT_BYTES_MAX, addI64, parseI64 } from './string-number.js';
+import { I64_MAX, I64_MIN, I64_TEXT_BYTES_MAX, addI64, parseI64, writeSafeIntegerText } from './string-number.js';
 
 /** Redis's default number of databases (SELECT 0..15). */
 export const DATABASE_COUNT_DEFAULT = 16;
@@ -271,8 +271,12 @@ export interface StoreStats {
   readonly isRehashing: boolean;
 }
 
-/** Called on every real modification: db and key, or key null for FLUSHDB/FLUSHALL/SWAPDB. */
-export type ModificationListener = (db: number, key: Buffer | null) => void;
+/**
+ * Called on every real modification: db and key, or key null for FLUSHDB/FLUSHALL/SWAPDB. The
+ * key is the caller's bytes, not a copy (a copy per write cost INCR a few percent): valid during
+ * the call only; a listener that keeps it must copy it.
+ */
+export type ModificationListener = (db: number, key: Uint8Array | null) => void;
 
 /** TTL / EXPIRETIME units. */
 export type TimeUnit = 'seconds' | 'milliseconds';
@@ -359,6 +363,8 @@ export class Store {
   readonly #lfuTuning: LfuTuning;
   readonly #random: () => number = Math.random;
   readonly #stringBytesMax: number;
+  /** INCR's scratch for the stored number's digits and the new one's (valid within one call). */
+  readonly #numberScratch = Buffer.alloc(I64_TEXT_BYTES_MAX);
   #listener: ModificationListener | null = null;
   #expiredKeys = 0;
   #keyspaceHits = 0;
@@ -523,7 +529,7 @@ export class Store {
   #notify(db: number, key: Uint8Array | null): void {
     const listener = this.#listener;
     if (listener === null) return;
-    listener(db, key === null ? null : Buffer.from(key));
+    listener(db, key);
   }
 
   /** Records an access (LRU/LFU); skipped while a snapshot runs, as Redis skips it with a child. */
@@ -999,13 +1005,17 @@ export class Store {
       if (!this.#isString(entry)) return WRONG_TYPE;
       const length = entryValueLength(heap, entry);
       if (length > I64_TEXT_BYTES_MAX) return { status: 'notInteger' };
-      const parsed = parseI64(heap.readBytes(entryValueAddress(heap, entry), length));
+      const scratch = this.#numberScratch;
+      heap.copyOut(entryValueAddress(heap, entry), scratch, 0, length);
+      const parsed = parseI64(scratch, 0, length);
       if (parsed === null) return { status: 'notInteger' };
       current = parsed;
     }
     const sum = addI64(current, increment);
     if (sum === null) return { status: 'overflow' };
-    const text = Buffer.from(String(sum), 'latin1');
+    const text = typeof sum === 'number'
+      ? this.#numberScratch.subarray(0, writeSafeIntegerText(sum, this.#numberScratch))
+      : Buffer.from(String(sum), 'latin1');
     if (!this.#putNumberText(db, table, key, hash, entry, text, ENCODING_INT, nowMs)) return OUT_OF_MEMORY;
     this.#notify(db, key);
     return { status: 'ok', value: sum };

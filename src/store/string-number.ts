@@ -7,6 +7,8 @@
  * safe integer, else a bigint.
  */
 
+import assert from 'node:assert/strict';
+
 /** Longest decimal integer string2ll accepts (LONG_STR_SIZE - 1): "-9223372036854775808". */
 export const I64_TEXT_BYTES_MAX = 20;
 
@@ -51,6 +53,37 @@ export function parseI64(bytes: Uint8Array, start = 0, length = bytes.length - s
 /** A bigint as a number when it is a safe integer, else unchanged. */
 export function normalizeInteger(value: bigint): number | bigint {
   return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value;
+}
+
+/**
+ * Writes the decimal text of a safe integer (what String(value) gives) into target[0..] and
+ * returns its length; target needs I64_TEXT_BYTES_MAX bytes. No string is made: INCR's hot path.
+ */
+export function writeSafeIntegerText(value: number, target: Uint8Array): number {
+  assert.ok(Number.isSafeInteger(value), 'writeSafeIntegerText takes a safe integer');
+  if (value === 0) {
+    target[0] = DIGIT_0;
+    return 1;
+  }
+  let length = 0;
+  let rest = value;
+  if (rest < 0) {
+    target[length++] = MINUS;
+    rest = -rest;
+  }
+  const digitsStart = length;
+  while (rest > 0) {
+    const quotient = Math.floor(rest / 10);
+    target[length++] = DIGIT_0 + (rest - quotient * 10);
+    rest = quotient;
+  }
+  // Digits came out lowest first: reverse them in place.
+  for (let low = digitsStart, high = length - 1; low < high; low++, high--) {
+    const digit = target[low];
+    target[low] = target[high];
+    target[high] = digit;
+  }
+  return length;
 }
 
 /** value + increment within i64, or null on overflow. Numbers in, number out when safe. */

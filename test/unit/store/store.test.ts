@@ -496,7 +496,7 @@ describe('introspection', () => {
   test('the modification listener hears sets, deletes, expiries, renames, flushes and swaps', () => {
     const { store, now } = makeStore();
     const events: string[] = [];
-    store.setModificationListener((db, key) => events.push(`${db}:${key === null ? '*' : key.toString()}`));
+    store.setModificationListener((db, key) => events.push(`${db}:${key === null ? '*' : Buffer.from(key).toString()}`));
     store.set(0, b('a'), b('1'));
     store.get(0, b('a'));
     store.set(0, b('a'), b('2'), { condition: 'nx' });

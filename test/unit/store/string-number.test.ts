@@ -1,6 +1,7 @@
 /** Unit tests of string2ll parsing and i64 addition. */
 import { describe, expect, test } from 'vitest';
-import { addI64, parseI64 } from '../../../src/store/string-number.js';
+import fc from 'fast-check';
+import { I64_TEXT_BYTES_MAX, addI64, parseI64, writeSafeIntegerText } from '../../../src/store/string-number.js';
 
 function b(text: string): Buffer {
   return Buffer.from(text, 'latin1');
@@ -33,5 +34,31 @@ describe('addI64()', () => {
     expect(addI64(9223372036854775807n, 1)).toBeNull();
     expect(addI64(-9223372036854775808n, -1)).toBeNull();
     expect(addI64(9223372036854775807n, -9223372036854775808n)).toBe(-1);
+  });
+});
+
+describe('writeSafeIntegerText()', () => {
+  const textOf = (value: number): string => {
+    const target = Buffer.alloc(I64_TEXT_BYTES_MAX);
+    return target.toString('latin1', 0, writeSafeIntegerText(value, target));
+  };
+
+  test('writes what String() gives at the edges', () => {
+    for (const value of [0, 1, -1, 9, 10, -10, 99, 100, 12345, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+      expect(textOf(value)).toBe(String(value));
+    }
+  });
+
+  test('writes what String() gives for any safe integer, and parseI64 reads it back', () => {
+    fc.assert(fc.property(fc.maxSafeInteger(), (value) => {
+      const text = textOf(value);
+      expect(text).toBe(String(value));
+      expect(parseI64(Buffer.from(text, 'latin1'))).toBe(value);
+    }));
+  });
+
+  test('refuses a number that is not a safe integer', () => {
+    expect(() => writeSafeIntegerText(1.5, Buffer.alloc(I64_TEXT_BYTES_MAX))).toThrow();
+    expect(() => writeSafeIntegerText(2 ** 60, Buffer.alloc(I64_TEXT_BYTES_MAX))).toThrow();
   });
 });
