@@ -22,6 +22,7 @@ import {
 import { createHeap } from '../src/cow/paged-heap.js';
 import { Store } from '../src/store/store.js';
 import { SERVER_NODE_FLAGS } from '../src/server/launch-profile.js';
+import { PauseWatchdog } from './lib/pause-watchdog.js';
 import { RespConnection, encodeCommand, infoNumber, parseInfo } from './lib/resp-connection.js';
 import { BENCH_HOST, isRedisServerInstalled, startBenchServer } from './lib/server-process.js';
 
@@ -107,7 +108,12 @@ interface SlowCycle {
   readonly systemCpuMs: number;
   readonly involuntaryContextSwitches: number;
   readonly minorPageFaults: number;
+  /** How late the watchdog thread (on the other core) woke in that cycle; see pause-watchdog.ts. */
+  readonly watchdogLateMs: number;
 }
+
+/** A slow cycle counts as the machine's when the watchdog was late by all but this much of it. */
+const MACHINE_PAUSE_SLACK_MS = 2;
 
 const SLOW_CYCLE_MS = 5;
 /** Slow cycles kept for the report (the count covers all of them). */
@@ -115,42 +121,61 @@ const SLOW_CYCLES_KEPT = 8;
 
 /**
  * Watches each loop cycle's wall time and, for the slow ones, what the process did meanwhile
- * (getrusage): a stall with CPU time close to its wall time is work (GC or ours); one with
- * little CPU time is the thread waiting to be scheduled on a shared machine.
+ * (getrusage) and how late a watchdog thread on the other core woke (pause-watchdog.ts). Little
+ * CPU time means the thread waited for a core; a watchdog as late as the cycle means the whole
+ * machine was paused (the VM reports that as CPU time); the rest is the process's own work.
  */
 class SlowCycleRecorder {
   readonly cycles: SlowCycle[] = [];
   count = 0;
+  /** Slow cycles during which the watchdog thread was about as late: the machine paused. */
+  machinePauseCount = 0;
+  /** The longest cycle during which the watchdog woke on time: the process's own stall. */
+  longestOwnCycleMs = 0;
+  readonly #watchdog: PauseWatchdog;
   #lastMs = performance.now();
   #lastUsage = process.resourceUsage();
+
+  constructor(watchdog: PauseWatchdog) {
+    this.#watchdog = watchdog;
+    watchdog.takeLongestLateMs();
+  }
 
   cycleEnded(atOp: number): void {
     const nowMs = performance.now();
     const wallMs = nowMs - this.#lastMs;
+    const watchdogLateMs = this.#watchdog.takeLongestLateMs();
+    const usage = process.resourceUsage();
+    const last = this.#lastUsage;
+    const cpuMs = (usage.userCPUTime + usage.systemCPUTime - last.userCPUTime - last.systemCPUTime) / 1000;
+    // The watchdog as late as the cycle, and no second thread of ours busy (which could have
+    // kept it off the other core): nothing of this process ran, the machine was paused.
+    const isMachinePause = wallMs > MACHINE_PAUSE_SLACK_MS && watchdogLateMs >= wallMs - MACHINE_PAUSE_SLACK_MS &&
+      cpuMs <= wallMs + MACHINE_PAUSE_SLACK_MS;
+    if (!isMachinePause && wallMs > this.longestOwnCycleMs) this.longestOwnCycleMs = wallMs;
     if (wallMs > SLOW_CYCLE_MS) {
-      const usage = process.resourceUsage();
-      const last = this.#lastUsage;
+      if (isMachinePause) this.machinePauseCount += 1;
       this.count += 1;
       if (this.cycles.length < SLOW_CYCLES_KEPT) {
         this.cycles.push({
           atOp,
           wallMs: round(wallMs, 1),
-          cpuMs: round((usage.userCPUTime + usage.systemCPUTime - last.userCPUTime - last.systemCPUTime) / 1000, 1),
+          cpuMs: round(cpuMs, 1),
           systemCpuMs: round((usage.systemCPUTime - last.systemCPUTime) / 1000, 1),
           involuntaryContextSwitches: usage.involuntaryContextSwitches - last.involuntaryContextSwitches,
           minorPageFaults: usage.minorPageFault - last.minorPageFault,
+          watchdogLateMs: round(watchdogLateMs, 1),
         });
       }
     }
-    // Only slow cycles need the usage delta; a fresh baseline every cycle keeps it exact.
     this.#lastUsage = process.resourceUsage();
     this.#lastMs = performance.now();
   }
 
-  /** `op@wall/cpu ms (system cpu, ics, faults)` for each kept cycle. */
+  /** `op@wall/cpu ms (system cpu, ics, faults, watchdog lateness)` for each kept cycle. */
   describe(): string {
     return this.cycles
-      .map((cycle) => `${cycle.atOp}@${cycle.wallMs}/${cycle.cpuMs}ms(sys ${cycle.systemCpuMs}ms,${cycle.involuntaryContextSwitches}ics,${cycle.minorPageFaults}flt)`)
+      .map((cycle) => `${cycle.atOp}@${cycle.wallMs}/${cycle.cpuMs}ms(sys ${cycle.systemCpuMs}ms,${cycle.involuntaryContextSwitches}ics,${cycle.minorPageFaults}flt,wd ${cycle.watchdogLateMs}ms)`)
       .join(' ');
   }
 }
@@ -205,15 +230,20 @@ async function runPauseVariant(kind: 'cowkv' | 'map'): Promise<VariantResult> {
   const keyspace = created.keyspace;
   const prng = new Prng(BENCH_SEED);
   await fill(keyspace, OVERWRITE_KEY_COUNT, prng);
+  // Started before the warm-up, so that booting its thread is not inside the measured cycles.
+  const watchdog = new PauseWatchdog();
   const warmupStalls = new LoopStallMonitor();
-  await overwrite(keyspace, OVERWRITE_KEY_COUNT, WARMUP_COUNT, prng);
+  // With a recorder of its own, so the JIT has seen the measured loop's exact shape.
+  await overwrite(keyspace, OVERWRITE_KEY_COUNT, WARMUP_COUNT, prng, new SlowCycleRecorder(watchdog));
   const warmupLoopStallMaxMs = warmupStalls.stop().loopStallMaxMs;
   const gc = new GcMonitor();
   const stalls = new LoopStallMonitor();
-  const slowCycles = new SlowCycleRecorder();
+  const slowCycles = new SlowCycleRecorder(watchdog);
   const overwriteOpsPerSec = await overwrite(keyspace, OVERWRITE_KEY_COUNT, OVERWRITE_COUNT, prng, slowCycles);
   const gcResult = gc.stop();
   const stallResult = stalls.stop();
+  // After the monitors: ending a thread blocks the loop for a few ms.
+  await watchdog.stop();
   const setOpsPerSec = await overwrite(keyspace, OVERWRITE_KEY_COUNT, OPS_COUNT, prng);
   const reads = readRandom(keyspace, OVERWRITE_KEY_COUNT, OPS_COUNT, prng);
   const results: Record<string, number | string> = {
@@ -222,6 +252,8 @@ async function runPauseVariant(kind: 'cowkv' | 'map'): Promise<VariantResult> {
     ...gcResult,
     ...stallResult,
     slowCycleCount: slowCycles.count,
+    slowCyclesMachinePaused: slowCycles.machinePauseCount,
+    longestOwnCycleMs: round(slowCycles.longestOwnCycleMs),
     slowCycles: slowCycles.describe(),
     warmupOverwriteCount: WARMUP_COUNT,
     warmupLoopStallMaxMs,
@@ -353,6 +385,8 @@ function withPerRunMaxima(runs: readonly VariantResult[]): VariantResult {
       gcPauseMaxMsPerRun: each('gcPauseMaxMs'),
       loopStallMaxMsPerRun: each('loopStallMaxMs'),
       warmupLoopStallMaxMsPerRun: each('warmupLoopStallMaxMs'),
+      longestOwnCycleMsPerRun: each('longestOwnCycleMs'),
+      slowCyclesMachinePausedPerRun: each('slowCyclesMachinePaused'),
       slowCyclesPerRun: runs.map((run) => `${run.results['slowCycleCount']}: ${run.results['slowCycles'] || '-'}`).join('; '),
     },
   };
@@ -372,6 +406,8 @@ function printTable(results: readonly VariantResult[]): void {
     `| GC pause p99 (ms), pauses over 5 ms | ${cowkv['gcPauseP99Ms']}, ${cowkv['gcPausesOver5Ms']} of ${cowkv['gcCount']} | ${map['gcPauseP99Ms']}, ${map['gcPausesOver5Ms']} of ${map['gcCount']} | |`,
     `| longest event-loop stall (ms; each cowkv run) | ${cowkv['loopStallMaxMsPerRun']} | ${map['loopStallMaxMs']} | |`,
     `| loop cycles over ${SLOW_CYCLE_MS} ms, per cowkv run: count: op@wall/CPU ms (system CPU, involuntary context switches, minor faults) | ${cowkv['slowCyclesPerRun']} | ${map['slowCycleCount']} | |`,
+    `| of those, the machine's (the watchdog thread was as late), per cowkv run | ${cowkv['slowCyclesMachinePausedPerRun']} | ${map['slowCyclesMachinePaused']} | |`,
+    `| longest loop cycle with the watchdog on time: the process's own stall (ms; each cowkv run) | ${cowkv['longestOwnCycleMsPerRun']} | ${map['longestOwnCycleMs']} | |`,
     `| event-loop stall p99 (ms) | ${cowkv['loopStallP99Ms']} | ${map['loopStallP99Ms']} | |`,
     `| longest stall in the ${WARMUP_COUNT} warm-up overwrites, not measured for the target (ms) | ${cowkv['warmupLoopStallMaxMsPerRun']} | ${map['warmupLoopStallMaxMs']} | |`,
     `| SET ops/s in process | ${cowkv['setOpsPerSec']} | ${map['setOpsPerSec']} | |`,
