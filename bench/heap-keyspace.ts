@@ -21,10 +21,9 @@ import {
 } from './harness.js';
 import { createHeap } from '../src/cow/paged-heap.js';
 import { Store } from '../src/store/store.js';
-import { SERVER_NODE_FLAGS } from '../src/server/launch-profile.js';
 import { PauseWatchdog } from './lib/pause-watchdog.js';
 import { RespConnection, encodeCommand, infoNumber, parseInfo } from './lib/resp-connection.js';
-import { BENCH_HOST, isRedisServerInstalled, startBenchServer } from './lib/server-process.js';
+import { BENCH_HOST, benchServerNodeFlags, isRedisServerInstalled, startBenchServer } from './lib/server-process.js';
 
 const KEY_BYTES = parameter('keyBytes', { smoke: 16, full: 16 });
 const VALUE_BYTES = parameter('valueBytes', { smoke: 100, full: 100 });
@@ -168,8 +167,8 @@ class SlowCycleRecorder {
         });
       }
     }
-    this.#lastUsage = process.resourceUsage();
-    this.#lastMs = performance.now();
+    this.#lastUsage = usage;
+    this.#lastMs = nowMs;
   }
 
   /** `op@wall/cpu ms (system cpu, ics, faults, watchdog lateness)` for each kept cycle. */
@@ -328,19 +327,11 @@ async function redisBytesPerKey(): Promise<VariantResult | null> {
 
 // ---- driver ------------------------------------------------------------------------------------
 
-/**
- * The node flags each variant runs with: the server's own (launch-profile.ts), since the pause
- * figures are meant to be the server's, and the Map gets the same for a fair comparison.
- * BENCH_COWKV_NODE_FLAGS replaces them for an A/B run (space-separated; '' for none).
- */
-function benchNodeFlags(): string[] {
-  const override = process.env['BENCH_COWKV_NODE_FLAGS'];
-  return override === undefined ? [...SERVER_NODE_FLAGS] : override.split(' ').filter((flag) => flag !== '');
-}
-
 function runChild(variant: string): Promise<VariantResult> {
   return new Promise((resolve, reject) => {
-    const nodeFlags = ['--max-old-space-size=16384', ...benchNodeFlags()];
+    // The server's node flags (launch-profile.ts): the pause figures are meant to be the
+    // server's, and the Map gets the same for a fair comparison.
+    const nodeFlags = ['--max-old-space-size=16384', ...benchServerNodeFlags()];
     const child = spawn(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), '--variant', variant], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -363,7 +354,7 @@ async function main(): Promise<void> {
   }
   const parameters = {
     KEY_BYTES, VALUE_BYTES, MEMORY_KEY_COUNT, OVERWRITE_KEY_COUNT, OVERWRITE_COUNT, WARMUP_COUNT, OPS_COUNT, PAGE_SIZE_BYTES, PAUSE_RUNS,
-    NODE_FLAGS: benchNodeFlags().join(' '),
+    NODE_FLAGS: benchServerNodeFlags().join(' '),
   };
   const results: VariantResult[] = [await runChild('cowkv-memory')];
   const pauseRuns: VariantResult[] = [];

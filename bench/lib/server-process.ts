@@ -97,9 +97,16 @@ function commandLine(options: BenchServerOptions, port: number, directory: strin
   if (!existsSync(mainPath)) throw new Error(`Cannot start cowkv: ${mainPath} is missing (build first: npm run build)`);
   // cowkv has no AOF; `--appendonly no` is accepted by redis-server only, so leave it out.
   const cowkvArgs = ['--port', String(port), '--bind', BENCH_HOST, '--dir', directory, '--save', ''];
-  const flagsOverride = process.env['BENCH_COWKV_NODE_FLAGS'];
-  const serverFlags = flagsOverride === undefined ? SERVER_NODE_FLAGS : flagsOverride.split(' ').filter((flag) => flag !== '');
-  return serverCommandLine(mainPath, [...cowkvArgs, ...(options.extraArgs ?? [])], [...(options.nodeArgs ?? []), ...serverFlags]);
+  return serverCommandLine(mainPath, [...cowkvArgs, ...(options.extraArgs ?? [])], [...(options.nodeArgs ?? []), ...benchServerNodeFlags()]);
+}
+
+/**
+ * The node flags benches run cowkv (or its store, in process) with: the server's own, or
+ * BENCH_COWKV_NODE_FLAGS for an A/B run (space-separated; '' for none).
+ */
+export function benchServerNodeFlags(): string[] {
+  const override = process.env['BENCH_COWKV_NODE_FLAGS'];
+  return override === undefined ? [...SERVER_NODE_FLAGS] : override.split(' ').filter((flag) => flag !== '');
 }
 
 /** Starts one server and resolves once it answers PING. */
