@@ -9,6 +9,7 @@
  */
 
 import type { Store } from '../store/store.js';
+import { latin1 } from './commands/args.js';
 import type { Client } from './connection.js';
 
 function registryKey(db: number, key: string): string {
@@ -75,8 +76,7 @@ export class WatchRegistry {
 
   /** A key changed: every client watching it fails its next EXEC. */
   touchKey(db: number, key: Uint8Array): void {
-    const text = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-    const clients = this.#clientsByKey.get(registryKey(db, text));
+    const clients = this.#clientsByKey.get(registryKey(db, latin1(key)));
     if (clients === undefined) return;
     for (const client of clients) client.isWatchDirty = true;
   }

@@ -20,9 +20,9 @@
  * Not here: when to ask (writer-core.ts), the durable commit (writer-core.ts #commitFile).
  */
 
-import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+
+import { snapshotWorkerUrl } from './worker-url.js';
 
 /** What the writer core needs from a flusher (tests pass a recording stub). */
 export interface EarlyFlusher {
@@ -46,11 +46,9 @@ export const FLUSH_IDLE = 0;
 export const FLUSH_REQUESTED = 1;
 export const FLUSH_RUNNING = 2;
 
-/** The compiled flusher worker next to this module, or the build's copy when running from sources. */
+/** The compiled flusher worker (see worker-url.ts). */
 export function flusherWorkerUrl(): URL {
-  const sibling = new URL('./flusher-worker.js', import.meta.url);
-  if (fs.existsSync(fileURLToPath(sibling))) return sibling;
-  return new URL('../../dist/src/snapshot/flusher-worker.js', import.meta.url);
+  return snapshotWorkerUrl('flusher-worker.js');
 }
 
 /** An EarlyFlusher backed by a thread that sleeps in Atomics.wait between flushes. */

@@ -18,20 +18,14 @@
  */
 
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 
+import { snapshotWorkerUrl } from './worker-url.js';
 import type { WriterJob, WriterJobPorts, WriterThreadMessage, WriterWorkerMessage } from './writer-worker-protocol.js';
 
-/**
- * The compiled worker next to this module; when running from TypeScript sources (tests), the
- * build's copy in dist/ (tests that need the real worker run after `tsc`).
- */
+/** The compiled writer worker (see worker-url.ts). */
 export function writerWorkerUrl(): URL {
-  const sibling = new URL('./writer-worker.js', import.meta.url);
-  if (fs.existsSync(fileURLToPath(sibling))) return sibling;
-  return new URL('../../dist/src/snapshot/writer-worker.js', import.meta.url);
+  return snapshotWorkerUrl('writer-worker.js');
 }
 
 /** What a job's owner hears from the thread. */

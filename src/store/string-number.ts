@@ -56,34 +56,27 @@ export function normalizeInteger(value: bigint): number | bigint {
 }
 
 /**
- * Writes the decimal text of a safe integer (what String(value) gives) into target[0..] and
- * returns its length; target needs I64_TEXT_BYTES_MAX bytes. No string is made: INCR's hot path.
+ * Writes the decimal text of a safe integer (what String(value) gives) into target at `offset`
+ * and returns its length; target needs I64_TEXT_BYTES_MAX bytes there. No string is made: INCR's
+ * stored digits and the server's integer replies use it.
  */
-export function writeSafeIntegerText(value: number, target: Uint8Array): number {
+export function writeSafeIntegerText(value: number, target: Uint8Array, offset = 0): number {
   assert.ok(Number.isSafeInteger(value), 'writeSafeIntegerText takes a safe integer');
-  if (value === 0) {
-    target[0] = DIGIT_0;
-    return 1;
-  }
-  let length = 0;
+  let position = offset;
   let rest = value;
   if (rest < 0) {
-    target[length++] = MINUS;
+    target[position++] = MINUS;
     rest = -rest;
   }
-  const digitsStart = length;
-  while (rest > 0) {
+  let digitCount = 1;
+  for (let high = rest; high >= 10; high = Math.floor(high / 10)) digitCount++;
+  // Lowest digit last: fill from the end of the number.
+  for (let index = position + digitCount - 1; index >= position; index--) {
     const quotient = Math.floor(rest / 10);
-    target[length++] = DIGIT_0 + (rest - quotient * 10);
+    target[index] = DIGIT_0 + (rest - quotient * 10);
     rest = quotient;
   }
-  // Digits came out lowest first: reverse them in place.
-  for (let low = digitsStart, high = length - 1; low < high; low++, high--) {
-    const digit = target[low];
-    target[low] = target[high];
-    target[high] = digit;
-  }
-  return length;
+  return position + digitCount - offset;
 }
 
 /** value + increment within i64, or null on overflow. Numbers in, number out when safe. */

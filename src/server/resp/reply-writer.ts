@@ -16,6 +16,7 @@
  * Not here: when to flush (connection.ts), output-buffer limits (connection.ts).
  */
 
+import { writeSafeIntegerText } from '../../store/string-number.js';
 import type { ReplyWriter } from '../command-types.js';
 
 /**
@@ -278,19 +279,7 @@ export class RespReplyWriter implements ReplyWriter {
       this.#ascii(String(Math.trunc(value)));
       return;
     }
-    const buffer = this.#buffer;
-    if (value < 0) {
-      buffer[this.#length++] = 0x2d;
-      value = -value;
-    }
-    let digitCount = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digitCount++;
-    let position = this.#length + digitCount - 1;
-    do {
-      buffer[position--] = 0x30 + (value % 10);
-      value = Math.floor(value / 10);
-    } while (value > 0);
-    this.#length += digitCount;
+    this.#length += writeSafeIntegerText(value, this.#buffer, this.#length);
   }
 
   #crlf(): void {

@@ -57,6 +57,12 @@ describe('writeSafeIntegerText()', () => {
     }));
   });
 
+  test('writes at an offset and leaves the bytes around it alone', () => {
+    const target = Buffer.alloc(I64_TEXT_BYTES_MAX + 4, 0x78);
+    expect(writeSafeIntegerText(-120, target, 2)).toBe(4);
+    expect(target.toString('latin1')).toBe(`xx-120${'x'.repeat(I64_TEXT_BYTES_MAX - 2)}`);
+  });
+
   test('refuses a number that is not a safe integer', () => {
     expect(() => writeSafeIntegerText(1.5, Buffer.alloc(I64_TEXT_BYTES_MAX))).toThrow();
     expect(() => writeSafeIntegerText(2 ** 60, Buffer.alloc(I64_TEXT_BYTES_MAX))).toThrow();
