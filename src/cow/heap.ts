@@ -45,6 +45,12 @@ export interface HeapOptions {
   readonly segmentPageCount?: number;
   /** Shadow pages preallocated for snapshots; the pool grows in chunks of this size on demand. */
   readonly shadowPoolPageCount?: number;
+  /**
+   * A restore whose segments hold at least this many bytes starts a helper thread that faults
+   * their memory in from the top while the loader fills from the bottom (prefault.ts); default
+   * 32 MiB. Smaller restores (tests' tiny heaps) are not worth a thread.
+   */
+  readonly restorePrefaultBytesMin?: number;
 }
 
 export interface HeapStats {

@@ -85,6 +85,7 @@ import {
 } from './heap-layout.js';
 import { verifyHeap, type HeapIntegrityReport, type IntegrityView } from './heap-integrity.js';
 import { SegmentRestoreTarget } from './restore-target.js';
+import { Prefaulter } from './prefault.js';
 import { Segment } from './segment.js';
 import { ShadowPool, type ShadowChunkListener } from './shadow-pool.js';
 import { ALLOCATION_ALIGNMENT_BYTES, SizeClassTable } from './size-classes.js';
@@ -109,6 +110,8 @@ export const HEAP_ADDRESS_SPACE_BYTES = 32 * 1024 ** 3;
 const SHORT_BYTES_MAX = 32;
 /** Default bytes in an ordinary segment. */
 export const SEGMENT_SIZE_BYTES_DEFAULT = 64 * 1024 * 1024;
+/** Restores of at least this many segment bytes get a prefault helper thread (prefault.ts). */
+export const RESTORE_PREFAULT_BYTES_MIN_DEFAULT = 32 * 1024 * 1024;
 /** Default shadow pool chunk: this many pages or this many bytes, whichever is larger. */
 export const SHADOW_POOL_PAGE_COUNT_DEFAULT = 256;
 export const SHADOW_POOL_SIZE_BYTES_DEFAULT = 1024 * 1024;
@@ -149,12 +152,13 @@ export function restoreHeapFrom(
   layout: readonly SegmentLayout[],
   fill: (target: HeapRestoreTarget) => void,
 ): PagedHeap {
-  return new PagedHeap(options, { layout, fill });
+  return new PagedHeap(options, { layout, fill, prefaultBytesMin: options.restorePrefaultBytesMin });
 }
 
 interface RestoreSource {
   readonly layout: readonly SegmentLayout[];
   readonly fill: (target: HeapRestoreTarget) => void;
+  readonly prefaultBytesMin: number | undefined;
 }
 
 export class PagedHeap implements Heap {
@@ -888,15 +892,22 @@ export class PagedHeap implements Heap {
         throw new Error(`Cannot restore heap: no memory for the segment at page ${segmentLayout.firstPage}`);
       }
     }
+    const segmentBytes = this.#segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
+    const prefaulter =
+      segmentBytes >= (source.prefaultBytesMin ?? RESTORE_PREFAULT_BYTES_MIN_DEFAULT)
+        ? new Prefaulter(this.#segments.map((segment) => ({ buffer: segment.buffer, baseAddress: segment.baseAddress })))
+        : null;
     const target = new SegmentRestoreTarget({
       segments: this.#segments,
       pageSegment: this.#pageSegment,
       pageSizeBytes: this.pageSizeBytes,
       pageCount: this.#pageCount,
+      prefaulter,
     });
     try {
       source.fill(target);
     } finally {
+      prefaulter?.stop();
       target.close();
     }
     this.#validateHeader();

@@ -12,17 +12,27 @@
  * (paged-heap.ts #restore).
  */
 import type { HeapRestoreTarget } from './heap.js';
+import type { Prefaulter } from './prefault.js';
 import type { Segment } from './segment.js';
 
 export class SegmentRestoreTarget implements HeapRestoreTarget {
   readonly #segments: readonly Segment[];
   readonly #pageSegment: Uint32Array;
+  readonly #prefaulter: Prefaulter | null;
   #isOpen = true;
   readonly pageSizeBytes: number;
   readonly pageCount: number;
 
-  constructor(options: { segments: readonly Segment[]; pageSegment: Uint32Array; pageSizeBytes: number; pageCount: number }) {
+  constructor(options: {
+    segments: readonly Segment[];
+    pageSegment: Uint32Array;
+    pageSizeBytes: number;
+    pageCount: number;
+    /** Told how far the loader got, so its helper thread stops where they meet. */
+    prefaulter?: Prefaulter | null;
+  }) {
     this.#segments = options.segments;
+    this.#prefaulter = options.prefaulter ?? null;
     this.#pageSegment = options.pageSegment;
     this.pageSizeBytes = options.pageSizeBytes;
     this.pageCount = options.pageCount;
@@ -39,6 +49,7 @@ export class SegmentRestoreTarget implements HeapRestoreTarget {
   pageView(pageNumber: number): Uint8Array {
     const segment = this.#segmentOf(pageNumber);
     const startBytes = (pageNumber - segment.firstPage) * this.pageSizeBytes;
+    this.#prefaulter?.noteLoaderProgress((pageNumber + 1) * this.pageSizeBytes);
     return segment.bytes.subarray(startBytes, startBytes + this.pageSizeBytes);
   }
 
