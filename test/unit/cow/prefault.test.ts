@@ -1,6 +1,6 @@
 /**
- * prefault.ts: the helper walks down from the top of the regions and stops where the loader's
- * published progress is; it never changes a byte; stop() before it starts keeps it from
+ * prefault.ts: the helper faults every unit from the loader's published progress up to the
+ * end of the regions (skipping what the loader has passed); it never changes a byte; stop() before it starts keeps it from
  * starting; a real helper thread on a restore leaves the restored heap byte-identical.
  */
 
@@ -33,7 +33,7 @@ function expectUnchanged(made: { regions: PrefaultRegion[]; copies: Uint8Array[]
 }
 
 describe('Prefaulter', () => {
-  test('the helper faults every unit above the loader progress, top down, and changes no byte', () => {
+  test('the helper faults every unit from the loader progress up, and changes no byte', () => {
     for (const [progressAddress, expectedCount] of [
       [0, 20],
       [1, 19], // the loader is inside unit 0: the helper leaves unit 0 to it
