@@ -39,6 +39,9 @@ export interface SnapshotSummary {
   /** Bytes copied by copy-on-write per value byte clients wrote during the snapshot. */
   readonly copyAmplification: number | null;
   readonly probeP50UsBefore: number | null;
+  /** The same server and load before the snapshot: the machine's and server's own noise floor. */
+  readonly probeP99UsBefore: number | null;
+  readonly probeMaxUsBefore: number | null;
   readonly probeP99UsDuring: number | null;
   readonly probeMaxUsDuring: number | null;
   readonly probeMaxUsRun: number | null;
@@ -145,7 +148,8 @@ export function summarize(run: TargetRun, bucketMs: number, valueSizeBytes: numb
     duringFraction: opsPerSecBefore > 0 ? round(opsPerSecDuring / opsPerSecBefore, 3) : 0,
     opsDuring,
     copyAmplification: copiedBytes === null || opsDuring === 0 ? null : round(copiedBytes / (opsDuring * valueSizeBytes), 2),
-    probeP50UsBefore: quantile(before, 0.5), probeP99UsDuring: quantile(during, 0.99), probeMaxUsDuring: quantile(during, 1),
+    probeP50UsBefore: quantile(before, 0.5), probeP99UsBefore: quantile(before, 0.99), probeMaxUsBefore: quantile(before, 1),
+    probeP99UsDuring: quantile(during, 0.99), probeMaxUsDuring: quantile(during, 1),
     probeMaxUsRun: all.length === 0 ? null : Math.max(...all), probeCount: all.length,
     loadErrorCount: run.loadErrorCount, fillMs: Math.round(run.fillMs), usedMemoryBytes: run.usedMemoryBytes,
   };

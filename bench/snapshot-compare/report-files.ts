@@ -56,14 +56,14 @@ function formatOps(opsPerSec: number): string {
 /** The comparison table, one row per snapshot. */
 export function summaryTable(summaries: readonly SnapshotSummary[]): string {
   const header = [
-    '| snapshot | start pause | duration | worst probe latency during | probe p99 during | SETs/s before → during → after | during / before | peak extra memory | copied (COW) | written | write speed |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| snapshot | start pause | duration | worst probe latency during | probe p99 during | probe p99 / worst before | SETs/s before → during → after | during / before | peak extra memory | copied (COW) | written | write speed |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const rows = summaries.map((summary) => {
     const copied = summary.pagesCopied !== null
       ? `${summary.pagesCopied} pages (${formatMiB(summary.copiedBytes)})`
       : formatMiB(summary.copiedBytes);
-    return `| ${summary.label} | ${formatUs(summary.startPauseUs)} | ${summary.durationMs.toFixed(0)} ms | ${formatUs(summary.probeMaxUsDuring)} | ${formatUs(summary.probeP99UsDuring)} | ${formatOps(summary.opsPerSecBefore)} → ${formatOps(summary.opsPerSecDuring)} → ${formatOps(summary.opsPerSecAfter)} | ${(summary.duringFraction * 100).toFixed(0)}% | ${formatMiB(summary.peakExtraMemoryBytes)} | ${copied} | ${formatMiB(summary.bytesWritten)} | ${summary.writeMbPerSec === null ? '–' : `${summary.writeMbPerSec} MiB/s`} |`;
+    return `| ${summary.label} | ${formatUs(summary.startPauseUs)} | ${summary.durationMs.toFixed(0)} ms | ${formatUs(summary.probeMaxUsDuring)} | ${formatUs(summary.probeP99UsDuring)} | ${formatUs(summary.probeP99UsBefore)} / ${formatUs(summary.probeMaxUsBefore)} | ${formatOps(summary.opsPerSecBefore)} → ${formatOps(summary.opsPerSecDuring)} → ${formatOps(summary.opsPerSecAfter)} | ${(summary.duringFraction * 100).toFixed(0)}% | ${formatMiB(summary.peakExtraMemoryBytes)} | ${copied} | ${formatMiB(summary.bytesWritten)} | ${summary.writeMbPerSec === null ? '–' : `${summary.writeMbPerSec} MiB/s`} |`;
   });
   return [...header, ...rows].join('\n');
 }
@@ -105,6 +105,7 @@ function markdown(content: ReportContent): string {
     'Start pause: cowkv `snapshot_start_pause_us`, Redis `latest_fork_usec`; for SAVE the whole save blocks, so it is the duration.',
     'Peak extra memory: peak RSS during the snapshot minus RSS just before it (Redis BGSAVE: plus the fork child\'s copied pages).',
     'Throughput counts SET replies received by the load process; the probe sends one GET at a time about every ms.',
+    'Probe "before": the same server, load and probe in the seconds before the snapshot (after a warm-up quarter): what clients see with no snapshot running.',
     'Write speed: bytes written over the whole snapshot (BGSAVE sent to its end seen in INFO), fsync and rename included.',
     '',
     diskSentence(content),
