@@ -37,7 +37,7 @@ export const WORKER_STEP_PAGE_BUDGET = 256;
  * snapshot by ~12% (medians 7.0 vs 8.0 ms) but cut the write speed by ~28% (189 vs 264 MiB/s)
  * and doubled the shadow peak (11.6 vs 5.2 MiB), so the default stays flat out.
  */
-export const WORKER_STEP_SLEEP_MS = Number(process.env.COWKV_STEP_SLEEP_MS ?? 0);
+export const WORKER_STEP_SLEEP_MS = 0;
 /** The worker reports progress at most this often. */
 export const WORKER_PROGRESS_INTERVAL_MS = 100;
 
