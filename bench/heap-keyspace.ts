@@ -5,10 +5,13 @@
  *   2. the longest GC pause and event-loop stall during random overwrites (default 5,000,000 on
  *      5,000,000 keys), cowkv vs a Map holding the same data;
  *   3. in-process GET and SET operations per second on the dataset;
- *   4. the write barrier's cost: SET throughput with a snapshot epoch open vs closed.
+ *   4. the write barrier's cost: SET throughput with a snapshot epoch open vs closed;
+ *   5. a control: the same yielding loop with no store (plain arithmetic in batches as long as
+ *      cowkv's), for as long as all cowkv runs' measured overwrites together. Its longest
+ *      cycle is what this machine does to any event loop, the floor under (2).
  * Why: the heap's reasons to exist are memory per key and GC pauses that do not grow with the
  * dataset (DESIGN.md); this is where those claims are checked.
- * How: each variant runs in its own child process (`--variant cowkv|map`) so one's garbage never
+ * How: each variant runs in its own child process (`--variant cowkv|map|control`) so one's garbage never
  * lands in the other's GC, with the server's node flags (src/server/launch-profile.ts); Redis runs as a real redis-server on 127.0.0.1 when it is installed
  * (bench/lib starts it).
  * Usage: `npm run bench:heap` (full), `BENCH_MODE=smoke ...` (tiny, CI). Prints one JSON line per
@@ -270,6 +273,58 @@ async function runPauseVariant(kind: 'cowkv' | 'map'): Promise<VariantResult> {
   return { variant: kind, results, checksum: reads.checksum };
 }
 
+/**
+ * The control: batches of plain arithmetic, each about `batchMs` long, with the same yield, the
+ * same monitors and watchdog as the overwrite loop, for `durationMs`. Nothing of the store runs.
+ */
+async function runControlVariant(durationMs: number, batchMs: number): Promise<VariantResult> {
+  const scratch = new Float64Array(4096);
+  let state = BENCH_SEED;
+  const work = (iterations: number): void => {
+    for (let index = 0; index < iterations; index++) {
+      state = (Math.imul(state, 1103515245) + 12345) | 0;
+      scratch[index & 4095] = state;
+    }
+  };
+  // Calibrate: iterations per batch so that one batch takes about batchMs (after a JIT warm-up).
+  work(1_000_000);
+  const probeIterations = 200_000;
+  const probeStartMs = performance.now();
+  work(probeIterations);
+  const iterationsPerBatch = Math.max(1, Math.round((probeIterations * batchMs) / Math.max(0.001, performance.now() - probeStartMs)));
+  const watchdog = new PauseWatchdog();
+  await yieldToLoop();
+  const gc = new GcMonitor();
+  const stalls = new LoopStallMonitor();
+  const slowCycles = new SlowCycleRecorder(watchdog);
+  const endMs = performance.now() + durationMs;
+  let batchCount = 0;
+  while (performance.now() < endMs) {
+    work(iterationsPerBatch);
+    await yieldToLoop();
+    slowCycles.cycleEnded(batchCount);
+    batchCount++;
+  }
+  const gcResult = gc.stop();
+  const stallResult = stalls.stop();
+  await watchdog.stop();
+  return {
+    variant: 'control',
+    results: {
+      durationMs: Math.round(durationMs),
+      batchMs: round(batchMs, 3),
+      batchCount,
+      ...gcResult,
+      ...stallResult,
+      slowCycleCount: slowCycles.count,
+      slowCyclesMachinePaused: slowCycles.machinePauseCount,
+      longestOwnCycleMs: round(slowCycles.longestOwnCycleMs),
+      slowCycles: slowCycles.describe(),
+    },
+    checksum: Math.round(state),
+  };
+}
+
 /** SET throughput with a snapshot epoch open (pages copied on first write) vs closed. */
 async function barrierCost(store: Store, prng: Prng): Promise<Record<string, number>> {
   const timedSets = (count: number): number => {
@@ -332,12 +387,12 @@ async function redisBytesPerKey(): Promise<VariantResult | null> {
 
 // ---- driver ------------------------------------------------------------------------------------
 
-function runChild(variant: string): Promise<VariantResult> {
+function runChild(variant: string, variantArgs: readonly string[] = []): Promise<VariantResult> {
   return new Promise((resolve, reject) => {
     // The server's node flags (launch-profile.ts): the pause figures are meant to be the
     // server's, and the Map gets the same for a fair comparison.
     const nodeFlags = ['--max-old-space-size=16384', ...benchServerNodeFlags()];
-    const child = spawn(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), '--variant', variant], {
+    const child = spawn(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), '--variant', variant, ...variantArgs], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -353,7 +408,10 @@ async function main(): Promise<void> {
   const variantIndex = process.argv.indexOf('--variant');
   if (variantIndex !== -1) {
     const variant = process.argv[variantIndex + 1];
-    const result = variant === 'cowkv-memory' ? await runMemoryVariant() : await runPauseVariant(variant === 'map' ? 'map' : 'cowkv');
+    const result =
+      variant === 'cowkv-memory' ? await runMemoryVariant()
+        : variant === 'control' ? await runControlVariant(Number(process.argv[variantIndex + 2]), Number(process.argv[variantIndex + 3]))
+          : await runPauseVariant(variant === 'map' ? 'map' : 'cowkv');
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -364,7 +422,10 @@ async function main(): Promise<void> {
   const results: VariantResult[] = [await runChild('cowkv-memory')];
   const pauseRuns: VariantResult[] = [];
   for (let run = 0; run < PAUSE_RUNS; run++) pauseRuns.push(await runChild('cowkv'));
-  results.push(withPerRunMaxima(pauseRuns), await runChild('map'));
+  // The control runs as long as all cowkv runs' measured overwrites, in batches as long as theirs.
+  const measuredMs = pauseRuns.reduce((sum, run) => sum + (OVERWRITE_COUNT / Number(run.results['overwriteOpsPerSec'])) * 1000, 0);
+  const batchMs = measuredMs / pauseRuns.length / (OVERWRITE_COUNT / BATCH_OPS);
+  results.push(withPerRunMaxima(pauseRuns), await runChild('map'), await runChild('control', [String(measuredMs), String(batchMs)]));
   const redis = await redisBytesPerKey();
   if (redis !== null) results.push(redis);
   for (const result of results) report(`heap-keyspace/${result.variant}`, { parameters, results: result.results, checksum: result.checksum });
@@ -394,6 +455,7 @@ function printTable(results: readonly VariantResult[]): void {
   const map = byVariant.get('map') ?? {};
   const memory = byVariant.get('cowkv-memory') ?? {};
   const redis = byVariant.get('redis-memory');
+  const control = byVariant.get('control') ?? {};
   const lines = [
     '| measure | cowkv | Map<string, Buffer> | Redis 7 |',
     '| --- | --- | --- | --- |',
@@ -405,6 +467,7 @@ function printTable(results: readonly VariantResult[]): void {
     `| of those, the machine's (the watchdog thread was as late), per cowkv run | ${cowkv['slowCyclesMachinePausedPerRun']} | ${map['slowCyclesMachinePaused']} | |`,
     `| longest loop cycle with the watchdog on time: the process's own stall (ms; each cowkv run) | ${cowkv['longestOwnCycleMsPerRun']} | ${map['longestOwnCycleMs']} | |`,
     `| event-loop stall p99 (ms) | ${cowkv['loopStallP99Ms']} | ${map['loopStallP99Ms']} | |`,
+    `| control, no store (${control['durationMs']} ms of ${control['batchMs']} ms arithmetic batches, same yields): longest stall, p99 (ms); cycles over ${SLOW_CYCLE_MS} ms | ${control['loopStallMaxMs']}, ${control['loopStallP99Ms']}; ${control['slowCycleCount']}: ${control['slowCycles'] || '-'} | | |`,
     `| longest stall in the ${WARMUP_COUNT} warm-up overwrites, not measured for the target (ms) | ${cowkv['warmupLoopStallMaxMsPerRun']} | ${map['warmupLoopStallMaxMs']} | |`,
     `| SET ops/s in process | ${cowkv['setOpsPerSec']} | ${map['setOpsPerSec']} | |`,
     `| GET ops/s in process | ${cowkv['getOpsPerSec']} | ${map['getOpsPerSec']} | |`,
