@@ -24,7 +24,7 @@ import { errorMessage } from './file-system.js';
 import type { SnapshotPoint } from './snapshot-point.js';
 import type { CopyStats } from './strategy.js';
 import type { WriterFailure, WriterProgress } from './writer-core.js';
-import { WriterThread, writerWorkerUrl } from './writer-thread.js';
+import { WriterThread, writerWorkerUrl, type WriterJobRunner } from './writer-thread.js';
 import type { WriterControlMessage, WriterJobPorts, WriterWorkerMessage } from './writer-worker-protocol.js';
 
 export { writerWorkerUrl };
@@ -47,7 +47,7 @@ export interface BackgroundSnapshotOptions {
   readonly fileName: string;
   readonly tempFileName: string;
   /** The writer thread to post the job to; default: a thread of its own, stopped at the end. */
-  readonly writerThread?: WriterThread;
+  readonly writerThread?: WriterJobRunner;
   /** The compiled worker module when booting a thread of its own; default writerWorkerUrl(). */
   readonly workerUrl?: URL;
   readonly stepPageBudget?: number;
@@ -67,7 +67,7 @@ export interface BackgroundSnapshotOutcome {
 
 export class BackgroundSnapshot {
   readonly #point: SnapshotPoint;
-  readonly #thread: WriterThread;
+  readonly #thread: WriterJobRunner;
   readonly #ownsThread: boolean;
   #isTerminating = false;
   readonly #controlPort: MessagePort;

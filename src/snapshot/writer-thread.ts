@@ -41,6 +41,41 @@ interface RunningJob {
   readonly listener: WriterJobListener;
 }
 
+/** What a background snapshot needs of a writer thread (bgsave.ts). */
+export type WriterJobRunner = Pick<WriterThread, 'run' | 'terminate'>;
+
+/**
+ * A stand-in thread for rehearsing a snapshot: run() posts nothing, and finish() then answers
+ * the job 'finished' at once, on the caller's stack. The service rehearses the whole start and
+ * finish path once, off any client's clock, so V8 has compiled it before the first real BGSAVE;
+ * the rehearsal's epoch opens and closes within that one call.
+ */
+export class RehearsalWriterThread implements WriterJobRunner {
+  #finish: (() => void) | null = null;
+
+  run(job: Omit<WriterJob, 'jobId'>, listener: WriterJobListener): WriterJobPorts {
+    assert.ok(this.#finish === null, 'a rehearsal runs one job');
+    const control = new MessageChannel();
+    const shadowChunks = new MessageChannel();
+    control.port2.close();
+    shadowChunks.port2.close();
+    const progress = { pagesScanned: 0, pageCount: job.header.pageCount, pagesWritten: 0, bytesWritten: 0 };
+    this.#finish = () => listener.onMessage({ type: 'finished', jobId: 0, progress });
+    return { controlPort: control.port1, shadowChunkPort: shadowChunks.port1 };
+  }
+
+  /** Answers the job 'finished' now (its snapshot then releases its capture). */
+  finish(): void {
+    const finish = this.#finish;
+    this.#finish = () => undefined;
+    finish?.();
+  }
+
+  async terminate(): Promise<void> {
+    // Nothing runs.
+  }
+}
+
 export class WriterThread {
   readonly #workerUrl: URL;
   #worker: Worker | null = null;

@@ -267,6 +267,9 @@ describe('SnapshotService', () => {
     expect(harness.heap.stats().pagesCopied).toBe(0);
     expect(harness.heap.stats().pagesInUse).toBe(before.pagesInUse);
     expect(fs.readdirSync(temp.directory)).toEqual([]);
+    // The rehearsal is not a save: nothing logged, nothing recorded.
+    expect(harness.logs.filter((line) => line.includes('Background saving'))).toEqual([]);
+    expect(harness.service.isBackgroundSaveInProgress).toBe(false);
     // The warmed thread then serves a real BGSAVE.
     writeSome(harness, 50, 2);
     expect(harness.service.bgsave()).toEqual({ status: 'started' });
