@@ -174,6 +174,16 @@ class SlowCycleRecorder {
     this.#lastMs = nowMs;
   }
 
+  /** The figures a variant reports about its slow cycles. */
+  summary(): Record<string, number | string> {
+    return {
+      slowCycleCount: this.count,
+      slowCyclesMachinePaused: this.machinePauseCount,
+      longestOwnCycleMs: round(this.longestOwnCycleMs),
+      slowCycles: this.describe(),
+    };
+  }
+
   /** `op@wall/cpu ms (system cpu, ics, faults, watchdog lateness)` for each kept cycle. */
   describe(): string {
     return this.cycles
@@ -258,10 +268,7 @@ async function runPauseVariant(kind: 'cowkv' | 'map'): Promise<VariantResult> {
     overwriteCount: OVERWRITE_COUNT,
     ...gcResult,
     ...stallResult,
-    slowCycleCount: slowCycles.count,
-    slowCyclesMachinePaused: slowCycles.machinePauseCount,
-    longestOwnCycleMs: round(slowCycles.longestOwnCycleMs),
-    slowCycles: slowCycles.describe(),
+    ...slowCycles.summary(),
     warmupOverwriteCount: WARMUP_COUNT,
     warmupLoopStallMaxMs,
     overwriteOpsPerSec: Math.round(overwriteOpsPerSec),
@@ -316,10 +323,7 @@ async function runControlVariant(durationMs: number, batchMs: number): Promise<V
       batchCount,
       ...gcResult,
       ...stallResult,
-      slowCycleCount: slowCycles.count,
-      slowCyclesMachinePaused: slowCycles.machinePauseCount,
-      longestOwnCycleMs: round(slowCycles.longestOwnCycleMs),
-      slowCycles: slowCycles.describe(),
+      ...slowCycles.summary(),
     },
     checksum: Math.round(state),
   };
