@@ -47,8 +47,8 @@ export interface HeapOptions {
   readonly shadowPoolPageCount?: number;
   /**
    * A restore whose segments hold at least this many bytes starts a helper thread that faults
-   * their memory in from the top while the loader fills from the bottom (prefault.ts); default
-   * 32 MiB. Smaller restores (tests' tiny heaps) are not worth a thread.
+   * their memory in just ahead of the loader (prefault.ts); default 32 MiB. Smaller restores
+   * (tests' tiny heaps) are not worth a thread.
    */
   readonly restorePrefaultBytesMin?: number;
 }

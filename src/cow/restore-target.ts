@@ -28,7 +28,7 @@ export class SegmentRestoreTarget implements HeapRestoreTarget {
     pageSegment: Uint32Array;
     pageSizeBytes: number;
     pageCount: number;
-    /** Told how far the loader got, so its helper thread stops where they meet. */
+    /** Told how far the loader got, so its helper thread faults ahead of it (prefault.ts). */
     prefaulter?: Prefaulter | null;
   }) {
     this.#segments = options.segments;

@@ -259,7 +259,6 @@ export class SnapshotService {
     if (launched.status === 'failed') return;
     rehearsal.finish();
     const { point } = launched;
-    void launched.background.finished.then(() => undefined);
     if (point.capture.descriptor === null) return;
     const settings = this.#options.settings();
     writerThread.warmUp({
