@@ -1,7 +1,8 @@
 /**
- * prefault.ts: the helper faults every unit from the loader's published progress up to the
- * end of the regions (skipping what the loader has passed); it never changes a byte; stop() before it starts keeps it from
- * starting; a real helper thread on a restore leaves the restored heap byte-identical.
+ * prefault.ts: the helper faults every unit from the loader's published progress up to the end
+ * of the regions (skipping what the loader has passed); it never changes a byte; stop() before
+ * it starts keeps it from starting; a real helper thread on a restore leaves the restored heap
+ * byte-identical.
  */
 
 import { randomFillSync } from 'node:crypto';
