@@ -141,6 +141,13 @@ export interface Heap {
   /** Ends the epoch (snapshot finished or aborted): every shadow page returns to the pool. */
   closeEpoch(): void;
   /**
+   * What openEpoch() would return if called now, without opening anything: the same buffers
+   * (segments, shadow chunks, the release ring prepared for it) and the next epoch number.
+   * Null while an epoch is open or when openEpoch() would have to make a new ring. A snapshot
+   * driver hands it to its thread ahead of time (snapshot/armed-job.ts).
+   */
+  nextEpochShare(): EpochShare | null;
+  /**
    * Main-thread side of the release ring: returns shadow slots the reader has released to the
    * free pool. Called by the heap itself when it needs a slot; exposed for tests and stats.
    */

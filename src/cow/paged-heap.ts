@@ -444,10 +444,20 @@ export class PagedHeap implements Heap {
     const releaseRing = this.#takeReleaseRing(this.#pageCountAtStart);
     this.#releaseRing = new Int32Array(releaseRing);
     this.#isEpochOpen = true;
+    return this.#epochShare(this.#epoch, releaseRing);
+  }
+
+  nextEpochShare(): EpochShare | null {
+    const ring = this.#nextReleaseRing;
+    if (this.#isEpochOpen || ring === null || ring.byteLength < createReleaseRingBytes(this.#pageCount)) return null;
+    return this.#epochShare(this.#epoch + 1, ring);
+  }
+
+  #epochShare(epoch: number, releaseRing: SharedArrayBuffer): EpochShare {
     return {
-      epoch: this.#epoch,
+      epoch,
       pageSizeBytes: this.pageSizeBytes,
-      pageCountAtStart: this.#pageCountAtStart,
+      pageCountAtStart: this.#pageCount,
       segments: this.#segments.map((segment) => ({
         firstPage: segment.firstPage,
         pageCount: segment.pageCount,

@@ -22,10 +22,11 @@ import type { MessagePort } from 'node:worker_threads';
 
 import { errorMessage } from './file-system.js';
 import type { SnapshotPoint } from './snapshot-point.js';
-import type { CopyStats } from './strategy.js';
+import type { SnapshotHeader } from './format.js';
+import type { CopyStats, PageSourceDescriptor } from './strategy.js';
 import type { WriterFailure, WriterProgress } from './writer-core.js';
 import { WriterThread, writerWorkerUrl, type WriterJobRunner } from './writer-thread.js';
-import type { WriterControlMessage, WriterJobPorts, WriterWorkerMessage } from './writer-worker-protocol.js';
+import type { WriterControlMessage, WriterJob, WriterJobPorts, WriterWorkerMessage } from './writer-worker-protocol.js';
 
 export { writerWorkerUrl };
 
@@ -65,6 +66,24 @@ export interface BackgroundSnapshotOutcome {
   readonly durationMs: number;
 }
 
+/** The job a background snapshot posts (also what the service arms its thread with ahead). */
+export function writerJobFor(
+  descriptor: PageSourceDescriptor,
+  header: SnapshotHeader,
+  options: Pick<BackgroundSnapshotOptions, 'directory' | 'fileName' | 'tempFileName' | 'stepPageBudget' | 'stepSleepMs'>,
+): Omit<WriterJob, 'jobId'> {
+  return {
+    descriptor,
+    header,
+    directory: options.directory,
+    fileName: options.fileName,
+    tempFileName: options.tempFileName,
+    stepPageBudget: options.stepPageBudget ?? WORKER_STEP_PAGE_BUDGET,
+    progressIntervalMs: WORKER_PROGRESS_INTERVAL_MS,
+    stepSleepMs: options.stepSleepMs ?? WORKER_STEP_SLEEP_MS,
+  };
+}
+
 export class BackgroundSnapshot {
   readonly #point: SnapshotPoint;
   readonly #thread: WriterJobRunner;
@@ -102,16 +121,7 @@ export class BackgroundSnapshot {
     let ports: WriterJobPorts;
     try {
       ports = this.#thread.run(
-        {
-          descriptor,
-          header: options.point.header,
-          directory: options.directory,
-          fileName: options.fileName,
-          tempFileName: options.tempFileName,
-          stepPageBudget: options.stepPageBudget ?? WORKER_STEP_PAGE_BUDGET,
-          progressIntervalMs: WORKER_PROGRESS_INTERVAL_MS,
-          stepSleepMs: options.stepSleepMs ?? WORKER_STEP_SLEEP_MS,
-        },
+        writerJobFor(descriptor, options.point.header, options),
         {
           onMessage: (message) => this.#onMessage(message),
           onThreadFailure: (message) => this.#settle('failed', { step: this.#isTerminating ? 'aborted' : 'worker', message }),

@@ -34,7 +34,15 @@ export function takeSnapshotPoint(heap: SnapshotHeap, options: SnapshotPointOpti
   const startNs = process.hrtime.bigint();
   const capture = strategyNamed(options.strategy).capture(heap);
   const startPauseUs = Number((process.hrtime.bigint() - startNs) / 1000n);
-  const header: SnapshotHeader = {
+  return { capture, header: snapshotHeaderFor(capture, options), startPauseUs };
+}
+
+/** The file header for a capture (or what a capture would be: snapshot/armed-job.ts). */
+export function snapshotHeaderFor(
+  capture: Pick<SnapshotCapture, 'pageSizeBytes' | 'strategy' | 'segments' | 'pageCount' | 'usedPageCount'>,
+  options: Omit<SnapshotPointOptions, 'strategy'>,
+): SnapshotHeader {
+  return {
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     pageSizeBytes: capture.pageSizeBytes,
     heapLayoutVersion: HEAP_LAYOUT_VERSION,
@@ -48,5 +56,4 @@ export function takeSnapshotPoint(heap: SnapshotHeap, options: SnapshotPointOpti
     checksums: options.checksums,
     creator: SNAPSHOT_CREATOR,
   };
-  return { capture, header, startPauseUs };
 }

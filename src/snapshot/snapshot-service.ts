@@ -24,12 +24,13 @@ import * as path from 'node:path';
 
 import type { HeapOptions } from '../cow/heap.js';
 import type { StoreOptions } from '../store/store.js';
-import { BackgroundSnapshot, type BackgroundSnapshotOptions, type BackgroundSnapshotOutcome } from './bgsave.js';
+import { BackgroundSnapshot, writerJobFor, type BackgroundSnapshotOptions, type BackgroundSnapshotOutcome } from './bgsave.js';
 import { errorMessage } from './file-system.js';
 import { InProcessSnapshot } from './in-process-snapshot.js';
 import { loadSnapshotStore, type LoadProgress, type LoadStoreResult } from './loader.js';
 import { dueSaveRule, type SaveRule } from './save-rules.js';
-import { takeSnapshotPoint, type SnapshotPoint } from './snapshot-point.js';
+import { snapshotHeaderFor, takeSnapshotPoint, type SnapshotPoint } from './snapshot-point.js';
+import { snapshotSegmentsOf } from './strategy-segments.js';
 import { strategyNamed } from './strategies.js';
 import type { CopyStats, SnapshotHeap, SnapshotStrategyName } from './strategy.js';
 import { tempFileNameFor, type WriterFailure, type WriterProgress } from './writer-core.js';
@@ -240,13 +241,38 @@ export class SnapshotService {
       return;
     }
     if (!this.#isStartWarm && strategy === 'cow') this.#warmUpStart(this.#writerThread);
+    this.#armWriterThread();
+  }
+
+  /**
+   * Arms the idle writer thread with the cow job a BGSAVE would post now (armed-job.ts), built
+   * by the same functions the BGSAVE uses, so the BGSAVE can start it through shared memory.
+   * Cheap when nothing changed (the thread keeps its template); a BGSAVE whose job differs
+   * (the heap grew, a setting changed, another strategy) posts its job as before.
+   */
+  #armWriterThread(): void {
+    const thread = this.#writerThread;
+    const settings = this.#options.settings();
+    if (thread === null || this.#running !== null || settings.strategy !== 'cow') return;
+    const share = this.#options.heap().nextEpochShare();
+    if (share === null) return;
+    const header = snapshotHeaderFor(
+      { pageSizeBytes: share.pageSizeBytes, strategy: 'cow', segments: snapshotSegmentsOf(share.segments), pageCount: share.pageCountAtStart, usedPageCount: 0 },
+      { keyCountsPerDb: this.#options.keyCountsPerDb(), checksums: settings.checksums, createdAtMs: 0 },
+    );
+    thread.arm(writerJobFor({ kind: 'epoch', share }, header, {
+      directory: settings.directory,
+      fileName: settings.fileName,
+      tempFileName: tempFileNameFor(this.#tempSequence + 1),
+    }));
   }
 
   /**
    * Rehearses a cow BGSAVE once, off any client's clock: the same #launchBackground a BGSAVE
    * runs, with a stand-in thread (RehearsalWriterThread) that is then told to answer
    * 'finished', so the epoch opens and closes within this call (no page is copied, the store
-   * sees nothing, no file is touched), plus a post of its job the real thread drops. V8 compiles
+   * sees nothing, no file is touched), plus a post of its job the real thread drops and a fire
+   * of its numbers into a mailbox nobody reads (WriterThread.warmUp). V8 compiles
    * a function at its first call, and this path runs once per BGSAVE: without a rehearsal the
    * first BGSAVE paid for compiling it (1.25 ms against 0.45 ms for the next ones, measured on a
    * 1M-key heap when only the point and the post were rehearsed; 0.7-2.3 ms against 0.25-0.6 ms
@@ -261,16 +287,12 @@ export class SnapshotService {
     const { point } = launched;
     if (point.capture.descriptor === null) return;
     const settings = this.#options.settings();
-    writerThread.warmUp({
-      descriptor: point.capture.descriptor,
-      header: point.header,
+    const job = writerJobFor(point.capture.descriptor, point.header, {
       directory: settings.directory,
       fileName: settings.fileName,
       tempFileName: tempFileNameFor(0),
-      stepPageBudget: 1,
-      progressIntervalMs: 0,
-      stepSleepMs: 0,
     });
+    writerThread.warmUp(job);
   }
 
   /** Resolves when the running background save (if any) has ended. */
@@ -417,6 +439,9 @@ export class SnapshotService {
       ['snapshot_start_pause_us', shown.startPauseUs],
       ['snapshot_bytes_written', shown.bytesWritten],
       ['snapshot_write_mb_per_sec', mbPerSec.toFixed(2)],
+      // How background jobs reached the writer: through the armed mailbox, or posted (armed-job.ts).
+      ['snapshot_armed_starts', this.#writerThread?.armedStartCount ?? 0],
+      ['snapshot_posted_starts', this.#writerThread?.postedStartCount ?? 0],
     ];
   }
 
@@ -534,6 +559,7 @@ export class SnapshotService {
 
   #onBackgroundDone(running: RunningSnapshot, outcome: BackgroundSnapshotOutcome): void {
     this.#running = null;
+    this.#armWriterThread(); // the epoch's close prepared the next release ring
     this.#lastBgsaveDurationSec = Math.floor(outcome.durationMs / 1000);
     this.#last = {
       strategy: running.point.capture.strategy,

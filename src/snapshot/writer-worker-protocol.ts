@@ -5,6 +5,8 @@
  *
  *   main -> worker  parentPort: { type: 'ports', ... }  the next job's two ports, sent while idle
  *                   parentPort: { type: 'job', job }     a job; it takes the ports sent before it
+ *                   parentPort: { type: 'arm', ... }     the next job but for its numbers, which
+ *                                                        a BGSAVE writes into the mailbox (polled)
  *                   parentPort: { type: 'warmUp', job }  ignored (see WriterThread.warmUp)
  *                   controlPort: { type: 'abort' }       polled between steps
  *                   shadowChunkPort: SharedArrayBuffer   polled by the EpochReader
@@ -47,6 +49,8 @@ export interface WriterJobPorts {
 export type WriterThreadMessage =
   | ({ readonly type: 'ports' } & WriterJobPorts)
   | { readonly type: 'job'; readonly job: WriterJob }
+  /** The next job but for its numbers; a BGSAVE fires it through `mailbox` (armed-job.ts). */
+  | { readonly type: 'arm'; readonly templateId: number; readonly template: Omit<WriterJob, 'jobId'>; readonly mailbox: SharedArrayBuffer }
   /** Dropped unread: the main thread posts it once to compile its side of a job post. */
   | { readonly type: 'warmUp'; readonly job: WriterJob };
 

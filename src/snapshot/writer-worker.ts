@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 
+import { ArmedJobMailbox, joinJob, WRITER_ARMED_POLL_MS, type JobTemplate } from './armed-job.js';
 import { FlusherThread } from './early-flush.js';
 import { openPageSource } from './epoch-page-source.js';
 import { errorMessage } from './file-system.js';
@@ -129,19 +130,48 @@ function runJob(job: WriterJob, ports: WriterJobPorts): void {
 /** The ports the main thread sent for the next job (it always sends them before the job). */
 let nextPorts: WriterJobPorts | null = null;
 
+/** The job the main thread armed this thread with, and the timer that polls its mailbox. */
+let armed: { readonly templateId: number; readonly template: JobTemplate; readonly mailbox: ArmedJobMailbox } | null = null;
+let armedPoll: ReturnType<typeof setInterval> | null = null;
+
+function disarm(): void {
+  armed = null;
+  if (armedPoll !== null) clearInterval(armedPoll);
+  armedPoll = null;
+}
+
+/** Every WRITER_ARMED_POLL_MS while armed: runs the armed job once a BGSAVE has fired it. */
+function pollArmed(): void {
+  if (armed === null) return;
+  const numbers = armed.mailbox.take(armed.templateId);
+  if (numbers === null) return;
+  const job = joinJob(armed.template, numbers);
+  disarm();
+  startJob(job);
+}
+
+function startJob(job: WriterJob): void {
+  const ports = nextPorts;
+  assert.ok(ports !== null, `job ${job.jobId} arrived without its ports`);
+  nextPorts = null;
+  runJob(job, ports);
+}
+
 function onMessage(message: WriterThreadMessage): void {
   switch (message.type) {
     case 'ports':
       assert.ok(nextPorts === null, 'job ports sent twice');
       nextPorts = { controlPort: message.controlPort, shadowChunkPort: message.shadowChunkPort };
       return;
-    case 'job': {
-      const ports = nextPorts;
-      assert.ok(ports !== null, `job ${message.job.jobId} arrived without its ports`);
-      nextPorts = null;
-      runJob(message.job, ports);
+    case 'arm':
+      disarm();
+      armed = { templateId: message.templateId, template: message.template, mailbox: new ArmedJobMailbox(message.mailbox) };
+      armedPoll = setInterval(pollArmed, WRITER_ARMED_POLL_MS);
       return;
-    }
+    case 'job':
+      disarm(); // the main thread posts a job only when it did not fire the armed one
+      startJob(message.job);
+      return;
     case 'warmUp':
       return;
   }

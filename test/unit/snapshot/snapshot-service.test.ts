@@ -220,7 +220,7 @@ describe('SnapshotService', () => {
     const names = harness.service.infoFields().map(([name]) => name);
     expect(names.slice(0, 3)).toEqual(['loading', 'async_loading', 'current_cow_peak']);
     expect(names).toContain('rdb_last_cow_size');
-    expect(names.at(-1)).toBe('snapshot_write_mb_per_sec');
+    expect(names.slice(-3)).toEqual(['snapshot_write_mb_per_sec', 'snapshot_armed_starts', 'snapshot_posted_starts']);
     expect(info(harness)).toMatchObject({ rdb_last_bgsave_time_sec: -1, rdb_current_bgsave_time_sec: -1, loading: 0 });
   });
 
@@ -277,6 +277,34 @@ describe('SnapshotService', () => {
     const loaded = loadSnapshotHeap(path.join(temp.directory, 'dump.snap'), { heapOptions: { maxMemoryBytes: 0 } });
     expect(loaded.status).toBe('ok');
     if (loaded.status === 'ok') expect(loaded.heap.stats().allocationCount).toBe(100);
+  });
+
+  test('after a tick the BGSAVE starts through the armed mailbox; a job that changed since is posted; both files load', async () => {
+    const harness = makeHarness({ saveRules: [] });
+    writeSome(harness, 60, 1);
+    harness.service.tick(harness.nowMs);
+    expect(harness.service.bgsave()).toEqual({ status: 'started' });
+    expect((await harness.service.waitForBackgroundSave())?.status).toBe('ok');
+    expect(info(harness)).toMatchObject({ snapshot_armed_starts: 1, snapshot_posted_starts: 0 });
+    const loadedCount = (): number => {
+      const loaded = loadSnapshotHeap(path.join(temp.directory, 'dump.snap'), { heapOptions: { maxMemoryBytes: 0 } });
+      expect(loaded.status).toBe('ok');
+      return loaded.status === 'ok' ? loaded.heap.stats().allocationCount : -1;
+    };
+    expect(loadedCount()).toBe(60);
+    // The end of that save re-armed the thread; a setting changed since makes the job differ.
+    writeSome(harness, 40, 2);
+    harness.settings = { ...harness.settings, checksums: !harness.settings.checksums };
+    expect(harness.service.bgsave()).toEqual({ status: 'started' });
+    expect((await harness.service.waitForBackgroundSave())?.status).toBe('ok');
+    expect(info(harness)).toMatchObject({ snapshot_armed_starts: 1, snapshot_posted_starts: 1 });
+    expect(loadedCount()).toBe(100);
+    // Re-armed at the end again, with the setting as it is now: the next one is armed.
+    writeSome(harness, 10, 3);
+    expect(harness.service.bgsave()).toEqual({ status: 'started' });
+    expect((await harness.service.waitForBackgroundSave())?.status).toBe('ok');
+    expect(info(harness)).toMatchObject({ snapshot_armed_starts: 2, snapshot_posted_starts: 1 });
+    expect(loadedCount()).toBe(110);
   });
 
   test('a writer thread that cannot boot is not retried on every tick; BGSAVE still tries and reports it', async () => {
