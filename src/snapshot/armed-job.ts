@@ -101,7 +101,7 @@ export function isSameTemplate(left: unknown, right: unknown): boolean {
 const CELL_STATE = 0;
 const CELL_TEMPLATE_ID = 1;
 const CELL_COUNT = 2;
-const MAILBOX_EMPTY = 0;
+// State 0: empty (a new mailbox per arm, so nothing ever empties one).
 const MAILBOX_FIRED = 1;
 const MAILBOX_TAKEN = 2;
 /** Float64 slots before the keys per database. */
@@ -124,11 +124,6 @@ export class ArmedJobMailbox {
 
   get databaseCount(): number {
     return this.#numbers.length - NUMBER_FIXED_COUNT;
-  }
-
-  /** Main thread, before arming a new template: nothing fired is waiting. */
-  clear(): void {
-    Atomics.store(this.#cells, CELL_STATE, MAILBOX_EMPTY);
   }
 
   /** Main thread: the numbers, then the state, so a reader that sees FIRED sees them all. */
