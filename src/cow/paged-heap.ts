@@ -902,7 +902,7 @@ export class PagedHeap implements Heap {
         throw new Error(`Cannot restore heap: no memory for the segment at page ${segmentLayout.firstPage}`);
       }
     }
-    const segmentBytes = this.#segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
+    const segmentBytes = this.#pageCount * this.pageSizeBytes;
     const prefaulter =
       segmentBytes >= (source.prefaultBytesMin ?? RESTORE_PREFAULT_BYTES_MIN_DEFAULT)
         ? new Prefaulter(this.#segments.map((segment) => ({ buffer: segment.buffer, baseAddress: segment.baseAddress })))
