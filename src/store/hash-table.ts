@@ -50,6 +50,15 @@ const T1_EXPONENT = 16;
 const T1_USED = 20;
 const REHASH_INDEX = 24;
 
+/**
+ * Buckets in a table of 2^exponent (exponent <= LARGEST_SIZE_EXPONENT, so the shift stays a
+ * positive int32). Not `2 ** exponent`: with a variable exponent V8 calls its C pow(), which
+ * was 5% of the server's CPU under redis-benchmark SET (perf record, 2026-12-01).
+ */
+function sizeOf(exponent: number): number {
+  return 1 << exponent;
+}
+
 /** Bit-reverses a 32-bit unsigned integer (for the scan cursor). */
 export function reverseBits32(value: number): number {
   let v = value >>> 0;
@@ -133,8 +142,8 @@ export class HashTable {
   }
 
   #tableSize(table: 0 | 1): number {
-    if (table === 0) return this.#buckets0 === NULL_ADDRESS ? 0 : 2 ** this.#exponent0;
-    return this.#buckets1 === NULL_ADDRESS ? 0 : 2 ** this.#exponent1;
+    if (table === 0) return this.#buckets0 === NULL_ADDRESS ? 0 : sizeOf(this.#exponent0);
+    return this.#buckets1 === NULL_ADDRESS ? 0 : sizeOf(this.#exponent1);
   }
 
   /**
@@ -146,7 +155,7 @@ export class HashTable {
     for (let table = 0; table < 2; table++) {
       const buckets = table === 0 ? this.#buckets0 : this.#buckets1;
       if (buckets === NULL_ADDRESS) continue;
-      const mask = 2 ** (table === 0 ? this.#exponent0 : this.#exponent1) - 1;
+      const mask = sizeOf(table === 0 ? this.#exponent0 : this.#exponent1) - 1;
       let slot = buckets + ((hash & mask) >>> 0) * BUCKET_BYTES;
       let entry = heap.readAddress(slot);
       while (entry !== NULL_ADDRESS) {
@@ -178,7 +187,7 @@ export class HashTable {
       return this.#allocateTable(0, DICT_INITIAL_SIZE_EXPONENT);
     }
     if (!this.isRehashing) {
-      const size = 2 ** this.#exponent0;
+      const size = sizeOf(this.#exponent0);
       const isLoaded = this.#used0 >= size;
       const isForced = this.#used0 / size > FORCE_RESIZE_RATIO;
       if ((isLoaded && !this.#heap.isEpochOpen) || isForced) {
@@ -193,7 +202,7 @@ export class HashTable {
     const heap = this.#heap;
     const table: 0 | 1 = this.isRehashing ? 1 : 0;
     const buckets = table === 0 ? this.#buckets0 : this.#buckets1;
-    const mask = 2 ** (table === 0 ? this.#exponent0 : this.#exponent1) - 1;
+    const mask = sizeOf(table === 0 ? this.#exponent0 : this.#exponent1) - 1;
     const slot = buckets + ((hash & mask) >>> 0) * BUCKET_BYTES;
     heap.writeAddress(entry + ENTRY_NEXT_OFFSET, heap.readAddress(slot));
     heap.writeAddress(slot, entry);
@@ -234,8 +243,8 @@ export class HashTable {
     if (!this.isRehashing) return false;
     if (this.#heap.isEpochOpen && !this.#isRehashForced()) return false;
     const heap = this.#heap;
-    const size0 = 2 ** this.#exponent0;
-    const mask1 = 2 ** this.#exponent1 - 1;
+    const size0 = sizeOf(this.#exponent0);
+    const mask1 = sizeOf(this.#exponent1) - 1;
     let emptyVisits = bucketBudget * EMPTY_VISITS_PER_BUCKET;
     let budget = bucketBudget;
     let index = this.#rehashIndex;
@@ -271,8 +280,8 @@ export class HashTable {
   }
 
   #isRehashForced(): boolean {
-    const size0 = 2 ** this.#exponent0;
-    const size1 = 2 ** this.#exponent1;
+    const size0 = sizeOf(this.#exponent0);
+    const size1 = sizeOf(this.#exponent1);
     return size0 > size1 ? size0 / size1 > FORCE_RESIZE_RATIO : size1 / size0 > FORCE_RESIZE_RATIO;
   }
 
@@ -308,7 +317,7 @@ export class HashTable {
 
   /** Allocates a zeroed bucket array for `table`; false if memory is out. */
   #allocateTable(table: 0 | 1, exponent: number): boolean {
-    const sizeBytes = 2 ** exponent * BUCKET_BYTES;
+    const sizeBytes = sizeOf(exponent) * BUCKET_BYTES;
     const buckets = this.#heap.allocate(sizeBytes);
     if (buckets === NULL_ADDRESS) return false;
     this.#heap.fill(buckets, 0, sizeBytes);
@@ -336,7 +345,7 @@ export class HashTable {
       return;
     }
     if (this.isRehashing) return;
-    const size = 2 ** this.#exponent0;
+    const size = sizeOf(this.#exponent0);
     if (this.#exponent0 <= DICT_INITIAL_SIZE_EXPONENT) return;
     const divisor = this.#heap.isEpochOpen ? SHRINK_LOAD_DIVISOR * FORCE_RESIZE_RATIO : SHRINK_LOAD_DIVISOR;
     if (this.#used0 * divisor < size) this.#startResize(exponentFor(this.#used0));
@@ -370,7 +379,7 @@ export class HashTable {
     for (let table = 0; table < 2; table++) {
       const buckets = table === 0 ? this.#buckets0 : this.#buckets1;
       if (buckets === NULL_ADDRESS) continue;
-      const size = 2 ** (table === 0 ? this.#exponent0 : this.#exponent1);
+      const size = sizeOf(table === 0 ? this.#exponent0 : this.#exponent1);
       for (let index = 0; index < size; index++) {
         let entry = heap.readAddress(buckets + index * BUCKET_BYTES);
         while (entry !== NULL_ADDRESS) {
@@ -391,14 +400,14 @@ export class HashTable {
     if (this.count === 0) return 0;
     let v = cursor >>> 0;
     if (!this.isRehashing) {
-      const mask = 2 ** this.#exponent0 - 1;
+      const mask = sizeOf(this.#exponent0) - 1;
       this.#visitChain(this.#buckets0 + ((v & mask) >>> 0) * BUCKET_BYTES, visit);
       return nextCursor(v, mask);
     }
     let small = this.#buckets0;
     let large = this.#buckets1;
-    let mask0 = 2 ** this.#exponent0 - 1;
-    let mask1 = 2 ** this.#exponent1 - 1;
+    let mask0 = sizeOf(this.#exponent0) - 1;
+    let mask1 = sizeOf(this.#exponent1) - 1;
     if (mask0 > mask1) {
       [small, large] = [large, small];
       [mask0, mask1] = [mask1, mask0];
@@ -452,6 +461,6 @@ export class HashTable {
 /** The exponent of the smallest power-of-two table (>= initial size) holding `count` entries. */
 export function exponentFor(count: number): number {
   let exponent = DICT_INITIAL_SIZE_EXPONENT;
-  while (2 ** exponent < count && exponent < LARGEST_SIZE_EXPONENT) exponent++;
+  while (sizeOf(exponent) < count && exponent < LARGEST_SIZE_EXPONENT) exponent++;
   return exponent;
 }
