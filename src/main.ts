@@ -41,7 +41,7 @@ function createSnapshotService(live: LiveConfig, logger: Logger, heapOf: () => P
       strategy: live.values.snapshotStrategy,
     }),
     heap: heapOf,
-    keyCountsPerDb: () => storeOf().stats().databases.map((database) => database.keys),
+    keyCountsPerDb: () => storeOf().keyCountsPerDb(),
     log: (level, message) => logger.log(level, message),
   });
 }

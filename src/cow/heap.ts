@@ -164,6 +164,12 @@ export interface Heap {
   layout(): readonly SegmentLayout[];
 
   stats(): HeapStats;
+
+  /**
+   * stats().pagesInUse alone, without building the stats (a snapshot point reads it inside
+   * BGSAVE's start pause).
+   */
+  readonly pagesInUse: number;
 }
 
 /**

@@ -540,6 +540,10 @@ export class PagedHeap implements Heap {
     return this.#segments.map((segment) => ({ firstPage: segment.firstPage, pageCount: segment.pageCount }));
   }
 
+  get pagesInUse(): number {
+    return this.#pagesInUse;
+  }
+
   stats(): HeapStats {
     this.reclaimShadowPages();
     const heapBytes = this.#pageCount * this.pageSizeBytes;

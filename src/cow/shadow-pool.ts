@@ -87,11 +87,15 @@ export class ShadowPool {
     this.#chunkBytes.length = 1;
     this.#freeSlots = new Int32Array(this.chunkPageCount);
     this.#isSlotInUse = new Uint8Array(this.chunkPageCount);
+    this.#freeSlotCount = 0; // the new stack is empty until releaseAll() fills it
     this.releaseAll();
   }
 
   /** Every slot back to the free stack; the peak is kept for stats. */
   releaseAll(): void {
+    // Already all free (an epoch opening after a closed one): the stack's order does not
+    // matter, and skipping the walk keeps openEpoch() O(1) in the pool's size.
+    if (this.#inUseCount === 0 && this.#freeSlotCount === this.pageCount) return;
     for (let slot = 0; slot < this.pageCount; slot++) this.#freeSlots[slot] = this.pageCount - 1 - slot;
     this.#freeSlotCount = this.pageCount;
     this.#isSlotInUse.fill(0);

@@ -126,6 +126,12 @@ type RunningSnapshot = {
   readonly startPauseUs: number;
 };
 
+/**
+ * Rehearsals of the cow start (#warmUpStart), one per cron tick from the first: enough calls
+ * for V8 to compile the start path rather than interpret it.
+ */
+export const START_REHEARSAL_COUNT = 10;
+
 export class SnapshotService {
   readonly #options: SnapshotServiceOptions;
   readonly #clock: () => number;
@@ -144,7 +150,8 @@ export class SnapshotService {
   /** Null when the caller starts background saves itself (options.startBackground). */
   readonly #writerThread: WriterThread | null;
   /** The cow start path has run once (see #warmUpStart). */
-  #isStartWarm = false;
+  /** Rehearsals of the cow start still to run, one per cron tick (#warmUpStart). */
+  #startRehearsalsLeft = START_REHEARSAL_COUNT;
 
   constructor(options: SnapshotServiceOptions) {
     this.#options = options;
@@ -240,7 +247,7 @@ export class SnapshotService {
       this.#options.log('verbose', `Cannot boot the snapshot writer thread yet: ${errorMessage(error)}`);
       return;
     }
-    if (!this.#isStartWarm && strategy === 'cow') this.#warmUpStart(this.#writerThread);
+    if (this.#startRehearsalsLeft > 0 && strategy === 'cow') this.#warmUpStart(this.#writerThread);
     this.#armWriterThread();
   }
 
@@ -268,18 +275,19 @@ export class SnapshotService {
   }
 
   /**
-   * Rehearses a cow BGSAVE once, off any client's clock: the same #launchBackground a BGSAVE
+   * Rehearses a cow BGSAVE, off any client's clock: the same #launchBackground a BGSAVE
    * runs, with a stand-in thread (RehearsalWriterThread) that is then told to answer
    * 'finished', so the epoch opens and closes within this call (no page is copied, the store
-   * sees nothing, no file is touched), plus a post of its job the real thread drops and a fire
-   * of its numbers into a mailbox nobody reads (WriterThread.warmUp). V8 compiles
-   * a function at its first call, and this path runs once per BGSAVE: without a rehearsal the
-   * first BGSAVE paid for compiling it (1.25 ms against 0.45 ms for the next ones, measured on a
-   * 1M-key heap when only the point and the post were rehearsed; 0.7-2.3 ms against 0.25-0.6 ms
-   * with those two rehearsed, on 2M keys, before the whole path was).
+   * sees nothing, no file is touched), plus the split, compare and fire of an armed start into
+   * a mailbox nobody reads, and the first time a post of its job the real thread drops
+   * (WriterThread.warmUp). Why: this path runs once per BGSAVE, so V8 would run it in its
+   * interpreter, cold, every time. The first BGSAVE without any rehearsal paid for compiling it
+   * (0.7-2.3 ms on 2M keys); with one rehearsal later BGSAVEs took a median 0.25 ms on an
+   * idle 1M-key server; with START_REHEARSAL_COUNT of them, run one per cron tick (0.5-1.5 ms
+   * each) so no tick stalls for long, V8 has compiled the path and the median fell to 0.15 ms.
    */
   #warmUpStart(writerThread: WriterThread): void {
-    this.#isStartWarm = true;
+    this.#startRehearsalsLeft -= 1;
     const rehearsal = new RehearsalWriterThread();
     const launched = this.#launchBackground('cow', (options) => BackgroundSnapshot.start({ ...options, writerThread: rehearsal }), tempFileNameFor(0));
     if (launched.status === 'failed') return;

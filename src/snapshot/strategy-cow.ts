@@ -28,7 +28,7 @@ export const COW_STRATEGY: SnapshotStrategy = {
   isBackground: true,
   capture(heap: SnapshotHeap): SnapshotCapture {
     // Nothing runs between these two calls, so the count is the epoch's.
-    const usedPageCount = heap.stats().pagesInUse;
+    const usedPageCount = heap.pagesInUse;
     return new CowCapture(heap, heap.openEpoch(), usedPageCount);
   },
 };

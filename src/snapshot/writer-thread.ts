@@ -80,6 +80,8 @@ export class RehearsalWriterThread implements WriterJobRunner {
 export class WriterThread {
   readonly #workerUrl: URL;
   #worker: Worker | null = null;
+  /** The worker warmUp() has posted a job to (it posts once per worker). */
+  #warmedUpWorker: Worker | null = null;
   #job: RunningJob | null = null;
   /** Main-thread ends of the ports already sent for the next job. */
   #nextPorts: WriterJobPorts | null = null;
@@ -203,9 +205,10 @@ export class WriterThread {
   }
 
   /**
-   * Posts a job the worker drops unread, and fires its numbers into a mailbox nobody reads: it
-   * runs the main thread's side of run() both ways (structured clone of a share and header;
-   * split, compare and fire) once, so that the first real start does not compile them.
+   * Fires a job's numbers into a mailbox nobody reads and, the first time for each worker,
+   * posts the job for the worker to drop unread: it runs the main thread's side of run() both
+   * ways (split, compare and fire; structured clone of a share and header), so that real starts
+   * do not run them cold. Called repeatedly (the service's rehearsals), it posts only once.
    */
   warmUp(job: Omit<WriterJob, 'jobId'>): void {
     // The armed start's steps too, on a mailbox nobody reads.
@@ -215,7 +218,8 @@ export class WriterThread {
       new ArmedJobMailbox(createMailbox(job.header.keyCountsPerDb.length)).fire(0, split.numbers);
     }
     const worker = this.#worker;
-    if (worker === null) return;
+    if (worker === null || this.#warmedUpWorker === worker) return;
+    this.#warmedUpWorker = worker;
     const message: WriterThreadMessage = { type: 'warmUp', job: { ...job, jobId: 0 } };
     worker.postMessage(message);
   }

@@ -1257,6 +1257,16 @@ export class Store {
     return this.#tables[db].count;
   }
 
+  /**
+   * Keys per database (DBSIZE of each), for a snapshot header. Not stats(): this runs inside
+   * BGSAVE's start pause, where building sixteen DatabaseStats objects cost 10-15 us cold.
+   */
+  keyCountsPerDb(): number[] {
+    const counts: number[] = [];
+    for (let db = 0; db < this.#databaseCount; db++) counts.push(this.#tables[db].count);
+    return counts;
+  }
+
   /** FLUSHDB. */
   flushDb(db: number): void {
     const table = this.#table(db);

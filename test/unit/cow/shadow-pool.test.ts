@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ShadowPool } from '../../../src/cow/shadow-pool.js';
 
@@ -72,4 +73,47 @@ test('ShadowPool.reset() shrinks the pool back to its first chunk with every slo
   const slots = [pool.save(page(1), 0), pool.save(page(2), 0)].sort();
   expect(slots).toEqual([0, 1]);
   expect(pool.chunks.length).toBe(1);
+});
+
+test('ShadowPool.reset() of a pool whose slots are all free already still hands out distinct slots', () => {
+  const pool = new ShadowPool(64, 2);
+  pool.release(pool.save(page(1), 0));
+  pool.reset();
+  const slots = [pool.save(page(1), 0), pool.save(page(2), 0)].sort();
+  expect(slots).toEqual([0, 1]);
+});
+
+test('ShadowPool against a model: save never hands out a slot in use, and counts agree (property)', () => {
+  type Step = { kind: 'save' } | { kind: 'release'; pick: number } | { kind: 'releaseAll' } | { kind: 'reset' };
+  const step = fc.oneof(
+    { weight: 6, arbitrary: fc.constant<Step>({ kind: 'save' }) },
+    { weight: 4, arbitrary: fc.nat(1000).map((pick): Step => ({ kind: 'release', pick })) },
+    { weight: 1, arbitrary: fc.constant<Step>({ kind: 'releaseAll' }) },
+    { weight: 1, arbitrary: fc.constant<Step>({ kind: 'reset' }) },
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 3 }), fc.array(step, { maxLength: 60 }), (chunkPageCount, steps) => {
+      const pool = new ShadowPool(64, chunkPageCount);
+      const inUse = new Set<number>();
+      for (const current of steps) {
+        if (current.kind === 'save') {
+          const slot = pool.save(page(1), 0);
+          expect(inUse.has(slot)).toBe(false);
+          expect(slot).toBeGreaterThanOrEqual(0);
+          expect(slot).toBeLessThan(pool.pageCount);
+          inUse.add(slot);
+        } else if (current.kind === 'release') {
+          if (inUse.size === 0) continue;
+          const slot = [...inUse][current.pick % inUse.size];
+          pool.release(slot);
+          inUse.delete(slot);
+        } else {
+          if (current.kind === 'reset') pool.reset();
+          else pool.releaseAll();
+          inUse.clear();
+        }
+        expect(pool.inUseCount).toBe(inUse.size);
+      }
+    }),
+  );
 });
