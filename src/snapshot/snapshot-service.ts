@@ -34,7 +34,7 @@ import { snapshotSegmentsOf } from './strategy-segments.js';
 import { strategyNamed } from './strategies.js';
 import type { CopyStats, SnapshotHeap, SnapshotStrategyName } from './strategy.js';
 import { tempFileNameFor, type WriterFailure, type WriterProgress } from './writer-core.js';
-import { RehearsalWriterThread, WriterThread } from './writer-thread.js';
+import { WriterThread } from './writer-thread.js';
 
 /** Page numbers per step when a snapshot is written on the main thread (SAVE). */
 export const INLINE_STEP_PAGE_BUDGET = 4096;
@@ -149,7 +149,6 @@ export class SnapshotService {
   #lastLoadKeysExpired = 0;
   /** Null when the caller starts background saves itself (options.startBackground). */
   readonly #writerThread: WriterThread | null;
-  /** The cow start path has run once (see #warmUpStart). */
   /** Rehearsals of the cow start still to run, one per cron tick (#warmUpStart). */
   #startRehearsalsLeft = START_REHEARSAL_COUNT;
 
@@ -275,21 +274,25 @@ export class SnapshotService {
   }
 
   /**
-   * Rehearses a cow BGSAVE, off any client's clock: the same #launchBackground a BGSAVE
-   * runs, with a stand-in thread (RehearsalWriterThread) that is then told to answer
-   * 'finished', so the epoch opens and closes within this call (no page is copied, the store
-   * sees nothing, no file is touched), plus the split, compare and fire of an armed start into
-   * a mailbox nobody reads, and the first time a post of its job the real thread drops
-   * (WriterThread.warmUp). Why: this path runs once per BGSAVE, so V8 would run it in its
-   * interpreter, cold, every time. The first BGSAVE without any rehearsal paid for compiling it
-   * (0.7-2.3 ms on 2M keys); with one rehearsal later BGSAVEs took a median 0.25 ms on an
-   * idle 1M-key server; with START_REHEARSAL_COUNT of them, run one per cron tick (0.5-1.5 ms
-   * each) so no tick stalls for long, V8 has compiled the path and the median fell to 0.15 ms.
+   * Rehearses a cow BGSAVE, off any client's clock: the same #launchBackground a BGSAVE runs,
+   * through the writer thread's own start code with its side effects turned aside
+   * (WriterThread.rehearsal(): split, compare with the armed template and fire into a scratch
+   * mailbox), then answered 'finished', so the epoch opens and closes within this call (no page
+   * is copied, the store sees nothing, no file is touched). The first time, the thread also
+   * posts the job for its worker to drop (WriterThread.warmUp), for starts that must post.
+   * It uses the temp file name the next BGSAVE will use, so its job matches the armed one.
+   * Why: this path runs once per BGSAVE, so V8 would run it cold, in its interpreter, every
+   * time. Without a rehearsal the first BGSAVE of a 2M-key server paused 0.7-2.3 ms; with one
+   * through a separate stand-in, later BGSAVEs paused a median 0.25-0.3 ms on a 1M-key server
+   * under light load but the first still paid for compiling the thread's start code (its
+   * first call: 150-470 us); with START_REHEARSAL_COUNT through the thread's own code, one
+   * per cron tick (0.5-1.5 ms each) so no tick stalls long, V8 has compiled the whole path.
    */
   #warmUpStart(writerThread: WriterThread): void {
     this.#startRehearsalsLeft -= 1;
-    const rehearsal = new RehearsalWriterThread();
-    const launched = this.#launchBackground('cow', (options) => BackgroundSnapshot.start({ ...options, writerThread: rehearsal }), tempFileNameFor(0));
+    const rehearsal = writerThread.rehearsal();
+    const tempFileName = tempFileNameFor(this.#tempSequence + 1);
+    const launched = this.#launchBackground('cow', (options) => BackgroundSnapshot.start({ ...options, writerThread: rehearsal }), tempFileName);
     if (launched.status === 'failed') return;
     rehearsal.finish();
     const { point } = launched;
@@ -298,7 +301,7 @@ export class SnapshotService {
     const job = writerJobFor(point.capture.descriptor, point.header, {
       directory: settings.directory,
       fileName: settings.fileName,
-      tempFileName: tempFileNameFor(0),
+      tempFileName,
     });
     writerThread.warmUp(job);
   }

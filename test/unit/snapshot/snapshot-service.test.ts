@@ -273,10 +273,12 @@ describe('SnapshotService', () => {
     // The rehearsal is not a save: nothing logged, nothing recorded.
     expect(harness.logs.filter((line) => line.includes('Background saving'))).toEqual([]);
     expect(harness.service.isBackgroundSaveInProgress).toBe(false);
-    // The warmed thread then serves a real BGSAVE.
+    // The warmed thread then serves a real BGSAVE, through the armed mailbox: the rehearsals
+    // (which ran the thread's own start code) neither used up the armed job nor posted one.
     writeSome(harness, 50, 2);
     expect(harness.service.bgsave()).toEqual({ status: 'started' });
     expect((await harness.service.waitForBackgroundSave())?.status).toBe('ok');
+    expect(info(harness)).toMatchObject({ snapshot_armed_starts: 1, snapshot_posted_starts: 0 });
     const loaded = loadSnapshotHeap(path.join(temp.directory, 'dump.snap'), { heapOptions: { maxMemoryBytes: 0 } });
     expect(loaded.status).toBe('ok');
     if (loaded.status === 'ok') expect(loaded.heap.stats().allocationCount).toBe(100);
