@@ -10,9 +10,10 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 
 import { createHeap, type PagedHeap } from '../../../src/cow/paged-heap.js';
-import { BackgroundSnapshot } from '../../../src/snapshot/bgsave.js';
+import { BackgroundSnapshot, writerJobFor } from '../../../src/snapshot/bgsave.js';
 import { loadSnapshotHeap } from '../../../src/snapshot/loader.js';
-import { takeSnapshotPoint } from '../../../src/snapshot/snapshot-point.js';
+import { snapshotHeaderFor, takeSnapshotPoint } from '../../../src/snapshot/snapshot-point.js';
+import { snapshotSegmentsOf } from '../../../src/snapshot/strategy-segments.js';
 import { tempFileNameFor } from '../../../src/snapshot/writer-core.js';
 import { WriterThread } from '../../../src/snapshot/writer-thread.js';
 import { makeTempDirectory } from '../../fixtures/snapshot/snapshot-fixtures.js';
@@ -41,17 +42,35 @@ function writeBlocks(heap: PagedHeap, count: number, byte: number): number[] {
   return addresses;
 }
 
-function startSnapshot(heap: PagedHeap, fileName: string, sequence: number, stepSleepMs = 0): BackgroundSnapshot {
+function startSnapshot(
+  heap: PagedHeap,
+  fileName: string,
+  sequence: number,
+  stepSleepMs = 0,
+  runner: Parameters<typeof BackgroundSnapshot.start>[0]['writerThread'] = thread,
+): BackgroundSnapshot {
   const point = takeSnapshotPoint(heap, { strategy: 'cow', keyCountsPerDb: [0], checksums: true, createdAtMs: 0 });
   return BackgroundSnapshot.start({
     point,
     directory: temp.directory,
     fileName,
     tempFileName: tempFileNameFor(sequence),
-    writerThread: thread,
+    writerThread: runner,
     stepPageBudget: 4,
     stepSleepMs,
   });
+}
+
+/** Arms `thread` with the job startSnapshot() would run next, as the service does. */
+function armFor(heap: PagedHeap, fileName: string, sequence: number): void {
+  const share = heap.nextEpochShare();
+  expect(share).not.toBeNull();
+  if (share === null) return;
+  const header = snapshotHeaderFor(
+    { pageSizeBytes: share.pageSizeBytes, strategy: 'cow', segments: snapshotSegmentsOf(share.segments), pageCount: share.pageCountAtStart, usedPageCount: 0 },
+    { keyCountsPerDb: [0], checksums: true, createdAtMs: 0 },
+  );
+  thread.arm(writerJobFor({ kind: 'epoch', share }, header, { directory: temp.directory, fileName, tempFileName: tempFileNameFor(sequence), stepPageBudget: 4, stepSleepMs: 0 }));
 }
 
 function firstByteOfEach(file: string, addresses: readonly number[]): number[] {
@@ -79,6 +98,30 @@ describe('WriterThread', () => {
       expect(heap.isEpochOpen).toBe(false);
       expect(new Set(firstByteOfEach(`round-${round}.snap`, addresses))).toEqual(new Set([round]));
     }
+  });
+
+  test('a rehearsal runs the start code without side effects; the armed job then still starts the real snapshot', async () => {
+    const heap = createHeap(HEAP_OPTIONS);
+    const addresses = writeBlocks(heap, 300, 1);
+    thread.prepare();
+    armFor(heap, 'real.snap', 1);
+    const rehearsal = thread.rehearsal();
+    const rehearsed = startSnapshot(heap, 'real.snap', 1, 0, rehearsal);
+    expect(heap.isEpochOpen).toBe(true);
+    expect(thread.isBusy).toBe(false);
+    rehearsal.finish();
+    expect((await rehearsed.finished).status).toBe('ok');
+    expect(heap.isEpochOpen).toBe(false);
+    expect(fs.readdirSync(temp.directory)).toEqual([]);
+    expect([thread.armedStartCount, thread.postedStartCount]).toEqual([0, 0]);
+    // The heap prepared a new release ring when the rehearsal's epoch closed: arm again, as the
+    // service does after each rehearsal, then the real start goes through the mailbox.
+    armFor(heap, 'real.snap', 1);
+    const snapshot = startSnapshot(heap, 'real.snap', 1);
+    for (const address of addresses) heap.fill(address, 9, 200); // after the point
+    expect((await snapshot.finished).failure).toBeNull();
+    expect([thread.armedStartCount, thread.postedStartCount]).toEqual([1, 0]);
+    expect(new Set(firstByteOfEach('real.snap', addresses))).toEqual(new Set([1]));
   });
 
   test('a paced job (a sleep after each step) writes the same point-in-time snapshot', async () => {
