@@ -93,7 +93,7 @@ function deepVerify(filePath: string): { status: 'ok'; checks: string[] } | { st
     } catch (error) {
       return { status: 'invalid', message: refusal(filePath, attachFailureReason(error)) };
     }
-    const keyCounts = store.stats().databases.map((database) => database.keys);
+    const keyCounts = store.keyCountsPerDb();
     const mismatch = header.keyCountsPerDb.findIndex((count, db) => keyCounts[db] !== count);
     if (mismatch >= 0) {
       const reason = `database ${mismatch} holds ${keyCounts[mismatch]} keys, the header says ${header.keyCountsPerDb[mismatch]}`;

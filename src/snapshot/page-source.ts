@@ -88,7 +88,7 @@ export function copyUsedPages(heap: Heap): PageCopy {
   const pageSizeBytes = heap.pageSizeBytes;
   const pageCount = heap.pageCount;
   // pagesInUse bounds the copy; a scratch page absorbs the reads of unused pages.
-  const capacityPageCount = heap.stats().pagesInUse;
+  const capacityPageCount = heap.pagesInUse;
   const pageNumbers = new SharedArrayBuffer(capacityPageCount * 4);
   const pages = new SharedArrayBuffer(capacityPageCount * pageSizeBytes);
   const pageNumberView = new Uint32Array(pageNumbers);

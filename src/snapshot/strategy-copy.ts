@@ -32,7 +32,7 @@ class CopyCapture implements SnapshotCapture {
   constructor(heap: SnapshotHeap) {
     // pagesInUse comes from the allocator's counter, the copy from the pages' used flags: the
     // writer checks that they agree.
-    this.usedPageCount = heap.stats().pagesInUse;
+    this.usedPageCount = heap.pagesInUse;
     const copy = copyUsedPages(heap);
     this.#copy = copy;
     this.#copiedPageCount = copy.pageNumbers.byteLength / 4;

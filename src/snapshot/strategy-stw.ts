@@ -33,7 +33,7 @@ class StwCapture implements SnapshotCapture {
     this.#heap = heap;
     this.pageSizeBytes = heap.pageSizeBytes;
     this.pageCount = heap.pageCount;
-    this.usedPageCount = heap.stats().pagesInUse;
+    this.usedPageCount = heap.pagesInUse;
     this.segments = snapshotSegmentsOf(heap.layout());
   }
 

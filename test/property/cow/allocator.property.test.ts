@@ -20,6 +20,7 @@ function checkAccounting(heap: PagedHeap): void {
   expect(report.allocatedBytes).toBe(stats.bytesAllocated);
   expect(report.allocationCount).toBe(stats.allocationCount);
   expect(report.usedPageCount).toBe(stats.pagesInUse);
+  expect(heap.pagesInUse).toBe(stats.pagesInUse);
   expect(
     report.allocatedBytes + report.freeSlotBytes + report.slabSlackBytes + report.freePageCount * PAGE_SIZE_BYTES + report.metadataBytes,
   ).toBe(stats.heapBytes);

@@ -154,7 +154,7 @@ class BeginSnapshotCommand implements fc.Command<Model, Real> {
     real.snapshotIndex += 1;
     const point = takeSnapshotPoint(real.heap, {
       strategy: real.strategy,
-      keyCountsPerDb: real.store.stats().databases.map((database) => database.keys),
+      keyCountsPerDb: real.store.keyCountsPerDb(),
       checksums: this.checksums,
       createdAtMs: NOW_MS,
     });

@@ -176,7 +176,7 @@ describe('background snapshots in a worker thread', () => {
           const frozen = model.map((db) => new Map(db));
           const point = takeSnapshotPoint(heap, {
             strategy,
-            keyCountsPerDb: store.stats().databases.map((database) => database.keys),
+            keyCountsPerDb: store.keyCountsPerDb(),
             checksums: true,
             createdAtMs: STORE_NOW_MS,
           });

@@ -344,6 +344,7 @@ class ActiveExpireCommand implements Cmd {
       const keys = liveKeys(model, db);
       const volatileCount = keys.filter((key) => model.dbs[db].get(key)?.expireAtMs !== -1).length;
       expect(real.store.stats().databases[db]).toMatchObject({ keys: keys.length, expires: volatileCount });
+      expect(real.store.keyCountsPerDb()[db]).toBe(keys.length);
     }
   }
   toString(): string { return 'ACTIVE-EXPIRE'; }

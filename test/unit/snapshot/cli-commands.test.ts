@@ -35,7 +35,7 @@ function saveStore(options: { checksums?: boolean } = {}): string {
   for (let index = 0; index < 30; index += 1) store.set(index % 2 === 0 ? 0 : 5, Buffer.from(`k${index}`), Buffer.alloc(100, index));
   const point = takeSnapshotPoint(heap, {
     strategy: 'stw',
-    keyCountsPerDb: store.stats().databases.map((database) => database.keys),
+    keyCountsPerDb: store.keyCountsPerDb(),
     checksums: options.checksums ?? true,
     createdAtMs: Date.UTC(2026, 10, 23, 17, 0, 0),
   });

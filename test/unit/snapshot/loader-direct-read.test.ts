@@ -170,7 +170,7 @@ describe('readPagesInto (the loader fast path)', () => {
     for (let index = 0; index < 3000; index += 3) expect(store.del(index % 4, Buffer.from(`key:${index}`))).toBe(true);
     const point = takeSnapshotPoint(heap, {
       strategy: 'stw',
-      keyCountsPerDb: store.stats().databases.map((database) => database.keys),
+      keyCountsPerDb: store.keyCountsPerDb(),
       checksums: true,
       createdAtMs: Date.now(),
     });

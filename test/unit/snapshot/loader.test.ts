@@ -37,7 +37,7 @@ function saveSampleStore(options: { keyCount?: number } = {}): { filePath: strin
   expect(store.set(3, Buffer.from('short-lived'), Buffer.from('v'), { expireAtMs: NOW_MS + 1000 }).status).toBe('ok');
   const point = takeSnapshotPoint(heap, {
     strategy: 'stw',
-    keyCountsPerDb: store.stats().databases.map((database) => database.keys),
+    keyCountsPerDb: store.keyCountsPerDb(),
     checksums: true,
     createdAtMs: NOW_MS,
   });

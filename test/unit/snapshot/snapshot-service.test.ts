@@ -241,7 +241,7 @@ describe('SnapshotService', () => {
       new SnapshotService({
         settings: () => settings,
         heap: () => heap,
-        keyCountsPerDb: () => store.stats().databases.map((database) => database.keys),
+        keyCountsPerDb: () => store.keyCountsPerDb(),
         log: (level, message) => logs.push(`${level}: ${message}`),
       });
     const fresh = makeService();
@@ -429,7 +429,7 @@ describe('SnapshotService', () => {
     const service = new SnapshotService({
       settings: () => settings,
       heap: () => heap,
-      keyCountsPerDb: () => store.stats().databases.map((database) => database.keys),
+      keyCountsPerDb: () => store.keyCountsPerDb(),
       log: (level, message) => logs.push(`${level}: ${message}`),
       // Every reading of the clock is 0.4 s later: a slow disk, deterministically.
       clock: () => (nowMs += LOAD_PROGRESS_LOG_INTERVAL_MS * 0.4),
