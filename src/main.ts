@@ -22,6 +22,7 @@ import { SnapshotService } from './snapshot/snapshot-service.js';
 import { Logger } from './server/logger.js';
 import { ALL_COMMANDS } from './server/registry.js';
 import { Server } from './server/server.js';
+import { warmUpCommandPath } from './server/warm-up.js';
 import { readPackageVersion } from './server/version.js';
 import { missingServerNodeFlags } from './server/launch-profile.js';
 
@@ -111,6 +112,12 @@ async function main(): Promise<void> {
     });
   }
 
+  if (config.warmupCommands > 0) {
+    const warmed = await warmUpCommandPath({ config, commands: ALL_COMMANDS, version, commandCount: config.warmupCommands });
+    const summary = `Warmed up the command path: ${warmed.commandCount} commands in ${warmed.durationMs} ms`;
+    if (warmed.problem === null) logger.verbose(summary);
+    else logger.warning(`${summary}; stopped: ${warmed.problem}`);
+  }
   try {
     await server.start();
   } catch (error) {

@@ -40,6 +40,8 @@ export const PAGE_SIZE_BYTES_DEFAULT = 4096;
 export const DATABASES_MAX = 1024;
 export const HZ_MIN = 1;
 export const HZ_MAX = 500;
+/** Most warm-up commands at start-up (warmup-commands); the warm-up also stops after 3 s. */
+export const WARMUP_COMMANDS_MAX = 1_000_000;
 const INT_MAX = 2_147_483_647;
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -105,6 +107,7 @@ export interface ServerConfig {
   pidfile: string;
   pageSizeBytes: number;
   snapshotStrategy: SnapshotStrategyName;
+  warmupCommands: number;
 }
 
 type ParseOutcome<T> = { readonly status: 'ok'; readonly value: T } | { readonly status: 'invalid'; readonly reason: string };
@@ -385,6 +388,7 @@ export const CONFIG_PARAMETERS: readonly ConfigParameter[] = [
   }),
   row({ name: 'pidfile', key: 'pidfile', defaultText: '', isMutable: false, help: 'write the process id here', parse: ok }),
   row({ name: 'page-size', key: 'pageSizeBytes', defaultText: '4kb', isMutable: false, help: 'heap page size, power of two 1kb..1mb', parse: parsePageSize }),
+  row({ name: 'warmup-commands', key: 'warmupCommands', defaultText: '50000', isMutable: false, help: 'commands run through a throwaway server at start-up so the first clients meet compiled code (0 = off)', parse: integerParameter(0, WARMUP_COMMANDS_MAX) }),
   row({ name: 'snapshot-strategy', key: 'snapshotStrategy', defaultText: 'cow', help: 'BGSAVE strategy: cow (worker + copy-on-write), stw (stop the world), copy (full copy, then worker)', parse: enumParameter<SnapshotStrategyName>(['cow', 'stw', 'copy']) }),
 ] as readonly ConfigParameter[];
 

@@ -280,3 +280,23 @@ describe('the server over a raw socket', () => {
     writer.close();
   });
 });
+
+describe('the start-up warm-up', () => {
+  test('runs on a throwaway server before the ready line and leaves the real keyspace empty', async () => {
+    const warmed = await startServer(['--save', '', '--warmup-commands', '3000', '--loglevel', 'verbose']);
+    try {
+      const output = warmed.output();
+      const warmedAt = output.search(/Warmed up the command path: 3008 commands in \d+ ms/);
+      expect(warmedAt).toBeGreaterThanOrEqual(0);
+      expect(warmedAt).toBeLessThan(output.indexOf('Ready to accept connections'));
+      const client = await RawClient.connect(warmed.port);
+      expect(await send(client, ['DBSIZE'])).toBe(0);
+      expect(await send(client, ['CONFIG', 'GET', 'warmup-commands'])).toEqual(['warmup-commands', '3000']);
+      const info = String(await send(client, ['INFO', 'stats']));
+      expect(info).toMatch(/total_commands_processed:[0-3]\r\n/);
+      client.close();
+    } finally {
+      await warmed.stop();
+    }
+  });
+});
