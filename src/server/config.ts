@@ -388,7 +388,7 @@ export const CONFIG_PARAMETERS: readonly ConfigParameter[] = [
   }),
   row({ name: 'pidfile', key: 'pidfile', defaultText: '', isMutable: false, help: 'write the process id here', parse: ok }),
   row({ name: 'page-size', key: 'pageSizeBytes', defaultText: '4kb', isMutable: false, help: 'heap page size, power of two 1kb..1mb', parse: parsePageSize }),
-  row({ name: 'warmup-commands', key: 'warmupCommands', defaultText: '50000', isMutable: false, help: 'commands run through a throwaway server at start-up so the first clients meet compiled code (0 = off)', parse: integerParameter(0, WARMUP_COMMANDS_MAX) }),
+  row({ name: 'warmup-commands', key: 'warmupCommands', defaultText: '0', isMutable: false, help: 'commands run through a throwaway server at start-up so the first clients meet compiled code (0 = off)', parse: integerParameter(0, WARMUP_COMMANDS_MAX) }),
   row({ name: 'snapshot-strategy', key: 'snapshotStrategy', defaultText: 'cow', help: 'BGSAVE strategy: cow (worker + copy-on-write), stw (stop the world), copy (full copy, then worker)', parse: enumParameter<SnapshotStrategyName>(['cow', 'stw', 'copy']) }),
 ] as readonly ConfigParameter[];
 

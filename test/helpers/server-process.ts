@@ -42,20 +42,17 @@ export function makeDataDirectory(): string {
 /**
  * `args` are extra command-line words, e.g. ['--requirepass', 'secret'], optionally starting
  * with a config file path. Unless they name a `--dir`, the server gets its own fresh temp
- * directory (its `dir`, after any config file's), reported as `directory`. Unless they name
- * `--warmup-commands`, the server skips its start-up warm-up (about 0.7 s of each start; a
- * test of its own covers it).
+ * directory (its `dir`, after any config file's), reported as `directory`.
  */
 export async function startServer(args: readonly string[] = []): Promise<ServerProcess> {
   if (!existsSync(MAIN_PATH)) throw new Error(`${MAIN_PATH} is missing: build first with npx tsc -p tsconfig.json`);
   const dirIndex = args.indexOf('--dir');
   const directory = dirIndex >= 0 ? args[dirIndex + 1] : makeDataDirectory();
   const dirArgs = dirIndex >= 0 ? [] : ['--dir', directory];
-  const warmUpArgs = args.includes('--warmup-commands') ? [] : ['--warmup-commands', '0'];
   // A config file (a first word that is not an option) must stay first, as for redis-server.
   const configFile = args.length > 0 && !args[0].startsWith('--') ? [args[0]] : [];
   const options = args.slice(configFile.length);
-  const launch = serverCommandLine(MAIN_PATH, [...configFile, '--port', '0', ...dirArgs, ...warmUpArgs, ...options]);
+  const launch = serverCommandLine(MAIN_PATH, [...configFile, '--port', '0', ...dirArgs, ...options]);
   const child = spawn(launch.file, launch.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
