@@ -97,7 +97,15 @@ function commandLine(options: BenchServerOptions, port: number, directory: strin
   if (!existsSync(mainPath)) throw new Error(`Cannot start cowkv: ${mainPath} is missing (build first: npm run build)`);
   // cowkv has no AOF; `--appendonly no` is accepted by redis-server only, so leave it out.
   const cowkvArgs = ['--port', String(port), '--bind', BENCH_HOST, '--dir', directory, '--save', ''];
-  return serverCommandLine(mainPath, [...cowkvArgs, ...(options.extraArgs ?? [])], [...(options.nodeArgs ?? []), ...benchServerNodeFlags()]);
+  return serverCommandLine(mainPath, [...cowkvArgs, ...(options.extraArgs ?? []), ...benchServerExtraArgs()], [...(options.nodeArgs ?? []), ...benchServerNodeFlags()]);
+}
+
+/**
+ * Extra cowkv command-line words for an A/B run, from BENCH_COWKV_ARGS (space-separated), e.g.
+ * BENCH_COWKV_ARGS='--warmup-commands 50000'. Unset: none.
+ */
+export function benchServerExtraArgs(): string[] {
+  return (process.env['BENCH_COWKV_ARGS'] ?? '').split(' ').filter((word) => word !== '');
 }
 
 /**
