@@ -106,7 +106,7 @@ import {
 
 /** Addresses are stored as u32 words of 8 bytes: the heap's address space ends here. */
 export const HEAP_ADDRESS_SPACE_BYTES = 32 * 1024 ** 3;
-/** Byte strings up to this length are compared in a JS loop: cheaper than a native call. */
+/** Byte strings up to this length are compared and copied in a JS loop: cheaper than a native call. */
 const SHORT_BYTES_MAX = 32;
 /** Default bytes in an ordinary segment. */
 export const SEGMENT_SIZE_BYTES_DEFAULT = 64 * 1024 * 1024;
@@ -309,6 +309,13 @@ export class PagedHeap implements Heap {
     const segment = this.#segmentAt(address);
     const offset = address - segment.baseAddress;
     assert.ok(offset + length <= segment.sizeBytes, 'read past the end of a segment');
+    if (length <= SHORT_BYTES_MAX) {
+      // A loop beats Buffer#copy up to about 32 bytes (18 against 60-90 ns for 8-16 bytes:
+      // Buffer#copy makes a Uint8Array view per call), e.g. INCR reading its digits.
+      const bytes = segment.bytes;
+      for (let index = 0; index < length; index++) target[targetOffset + index] = bytes[offset + index];
+      return;
+    }
     // Buffer#copy avoids the subarray view that TypedArray#set would need.
     segment.nodeBuffer.copy(target, targetOffset, offset, offset + length);
   }
@@ -388,6 +395,12 @@ export class PagedHeap implements Heap {
     const offset = address - segment.baseAddress;
     assert.ok(offset + length <= segment.sizeBytes, 'write past the end of a segment');
     if (this.#isEpochOpen) this.#barrier(segment, offset, length);
+    if (length <= SHORT_BYTES_MAX) {
+      // As in copyOut: short keys and INCR's digits are copied faster by a loop.
+      const bytes = segment.bytes;
+      for (let index = 0; index < length; index++) bytes[offset + index] = source[sourceStart + index];
+      return;
+    }
     if (sourceStart === 0 && length === source.length) segment.bytes.set(source, offset);
     else if (Buffer.isBuffer(source)) source.copy(segment.nodeBuffer, offset, sourceStart, sourceStart + length);
     else segment.bytes.set(source.subarray(sourceStart, sourceStart + length), offset);
