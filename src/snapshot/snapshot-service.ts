@@ -269,7 +269,7 @@ export class SnapshotService {
     thread.arm(writerJobFor({ kind: 'epoch', share }, header, {
       directory: settings.directory,
       fileName: settings.fileName,
-      tempFileName: tempFileNameFor(this.#tempSequence + 1),
+      tempFileName: this.#upcomingTempFileName(),
     }));
   }
 
@@ -291,7 +291,7 @@ export class SnapshotService {
   #warmUpStart(writerThread: WriterThread): void {
     this.#startRehearsalsLeft -= 1;
     const rehearsal = writerThread.rehearsal();
-    const tempFileName = tempFileNameFor(this.#tempSequence + 1);
+    const tempFileName = this.#upcomingTempFileName();
     const launched = this.#launchBackground('cow', (options) => BackgroundSnapshot.start({ ...options, writerThread: rehearsal }), tempFileName);
     if (launched.status === 'failed') return;
     rehearsal.finish();
@@ -478,8 +478,14 @@ export class SnapshotService {
   }
 
   #nextTempFileName(): string {
+    const tempFileName = this.#upcomingTempFileName();
     this.#tempSequence += 1;
-    return tempFileNameFor(this.#tempSequence);
+    return tempFileName;
+  }
+
+  /** The temp file name the next snapshot will take (armed jobs and rehearsals use it). */
+  #upcomingTempFileName(): string {
+    return tempFileNameFor(this.#tempSequence + 1);
   }
 
   /** Writes a whole snapshot on this thread; updates save state on success. */
