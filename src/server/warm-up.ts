@@ -16,7 +16,8 @@
  * reply is checked byte for byte against what Redis answers, and a mismatch is reported (the
  * caller logs it) rather than thrown; the throwaway server's listener, cron and client are all
  * closed before warmUpCommandPath resolves, and it never waits longer than WARM_UP_TIME_MAX_MS.
- * Not here: deciding whether to warm up (main.ts reads `warmup-commands`).
+ * Not here: deciding whether to warm up (main.ts reads `warmup-commands`, 0 by default because
+ * 50,000 commands cost 0.6-0.7 s of start-up).
  */
 
 import * as net from 'node:net';
