@@ -10,6 +10,8 @@
  */
 import { createConnection, type Socket } from 'node:net';
 
+import { encodeCommand } from '../../src/server/resp/request-encoder.js';
+
 /** A parsed reply: error replies are values (`{ error }`), never exceptions. */
 export type RespValue = string | number | Buffer | null | RespError | RespValue[];
 
@@ -17,21 +19,8 @@ export interface RespError {
   readonly error: string;
 }
 
-/** Encodes one command as a RESP array of bulk strings. */
-export function encodeCommand(argv: ReadonlyArray<string | Buffer>): Buffer {
-  // One allocation per command: the fill encodes a million of these.
-  const words = argv.map((word) => (typeof word === 'string' ? Buffer.from(word, 'utf8') : word));
-  let lengthBytes = 3 + String(argv.length).length;
-  for (const word of words) lengthBytes += 5 + String(word.length).length + word.length;
-  const encoded = Buffer.allocUnsafe(lengthBytes);
-  let offset = encoded.write(`*${argv.length}\r\n`, 0, 'latin1');
-  for (const word of words) {
-    offset += encoded.write(`$${word.length}\r\n`, offset, 'latin1');
-    offset += word.copy(encoded, offset);
-    offset += encoded.write('\r\n', offset, 'latin1');
-  }
-  return encoded;
-}
+// The encoder is the server's own (its start-up warm-up is a client too).
+export { encodeCommand };
 
 const CRLF = Buffer.from('\r\n', 'latin1');
 

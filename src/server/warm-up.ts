@@ -27,6 +27,7 @@ import { Store } from '../store/store.js';
 import type { CommandSpec } from './command-types.js';
 import { LiveConfig, type ServerConfig } from './config.js';
 import { Logger } from './logger.js';
+import { encodeCommand } from './resp/request-encoder.js';
 import { Server } from './server.js';
 
 /** The warm-up gives up (and reports it) after this long, whatever `warmup-commands` asks. */
@@ -42,16 +43,6 @@ export interface WarmUpReport {
   readonly durationMs: number;
   /** Why the warm-up stopped early or a reply was not Redis's (null when all went well). */
   readonly problem: string | null;
-}
-
-/** One RESP multibulk request. */
-function encodeCommand(parts: readonly (string | Buffer)[]): Buffer {
-  const chunks: Buffer[] = [Buffer.from(`*${parts.length}\r\n`)];
-  for (const part of parts) {
-    const bytes = typeof part === 'string' ? Buffer.from(part) : part;
-    chunks.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n'));
-  }
-  return Buffer.concat(chunks);
 }
 
 /**
