@@ -45,6 +45,9 @@ interface RunningJob {
 /** What a background snapshot needs of a writer thread (bgsave.ts). */
 export type WriterJobRunner = Pick<WriterThread, 'run' | 'terminate'>;
 
+/** The thread's start code, called by a rehearsal with itself as the rehearsal. */
+type RehearsedStart = (job: Omit<WriterJob, 'jobId'>, listener: WriterJobListener, rehearsal: WriterRehearsal) => WriterJobPorts;
+
 /**
  * A stand-in runner for rehearsing a start (the service's #warmUpStart), made by
  * WriterThread.rehearsal(): its run() is that thread's own start code (split, compare with the
@@ -54,10 +57,10 @@ export type WriterJobRunner = Pick<WriterThread, 'run' | 'terminate'>;
  * the caller's stack, so the rehearsal's epoch opens and closes within one call.
  */
 export class WriterRehearsal implements WriterJobRunner {
-  readonly #start: (job: Omit<WriterJob, 'jobId'>, listener: WriterJobListener, rehearsal: WriterRehearsal) => WriterJobPorts;
+  readonly #start: RehearsedStart;
   #finish: (() => void) | null = null;
 
-  constructor(start: (job: Omit<WriterJob, 'jobId'>, listener: WriterJobListener, rehearsal: WriterRehearsal) => WriterJobPorts) {
+  constructor(start: RehearsedStart) {
     this.#start = start;
   }
 
