@@ -5,9 +5,10 @@
  * writer, the store, its own state and the server through one object and nothing is allocated
  * per command.
  *
- * Read path: `data` → parser.feed → every complete command is dispatched (pipelining) → all
- * replies of that read leave in one socket.write. Commands are dispatched with the parser
- * itself as their CommandArgs (arguments read in place; nothing allocated per command). A protocol error is answered, then the
+ * Read path: a read lands in ClientInput's buffer (read-into-buffer.ts) → parser.feed → every
+ * complete command is dispatched (pipelining) → all replies of that read leave in one
+ * socket.write. Commands are dispatched with the parser itself as their CommandArgs (arguments
+ * read in place; nothing allocated per command). A protocol error is answered, then the
  * connection is closed after the reply, as Redis does.
  *
  * Limits (Redis's names): client-query-buffer-limit (unparsed input; the client is closed),
@@ -26,6 +27,32 @@ import { ParseStatus, RequestParser } from './resp/request-parser.js';
 import { RespReplyWriter } from './resp/reply-writer.js';
 import type { OutputBufferLimit } from './config.js';
 import type { Server } from './server.js';
+import type { ReadSink } from './read-into-buffer.js';
+
+/** Bytes a connection reads at a time (Redis's PROTO_IOBUF_LEN); longer requests span reads. */
+export const READ_BUFFER_BYTES = 16 * 1024;
+
+/**
+ * Where a connection's socket reads land (read-into-buffer.ts): one buffer per connection,
+ * reused for the next read whenever the parser holds nothing of the last one (the usual case:
+ * whole requests, run by in-place handlers), and replaced by a fresh one otherwise, so bytes
+ * the parser or an argv still points at are never overwritten.
+ */
+export class ClientInput implements ReadSink {
+  /** Set by the Client it feeds; bytes that arrive before (a refused connection) are dropped. */
+  client: Client | null = null;
+  #buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+
+  nextBuffer(): Buffer {
+    const client = this.client;
+    if (client !== null && !client.parser.releaseInput()) this.#buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+    return this.#buffer;
+  }
+
+  onBytes(buffer: Buffer, byteCount: number): void {
+    this.client?.onBytes(byteCount === buffer.length ? buffer : buffer.subarray(0, byteCount));
+  }
+}
 
 export type ReplyMode = 'on' | 'off' | 'skip';
 
@@ -92,7 +119,7 @@ export class Client implements CommandContext {
   /** When the output first went over the soft limit (0 = not over). */
   #softLimitSinceMs = 0;
 
-  constructor(options: { id: number; socket: Socket; server: Server; store: Store; nowMs: number }) {
+  constructor(options: { id: number; socket: Socket; input: ClientInput; server: Server; store: Store; nowMs: number }) {
     this.id = options.id;
     this.socket = options.socket;
     this.server = options.server;
@@ -107,6 +134,7 @@ export class Client implements CommandContext {
     this.remoteAddress = formatAddress(options.socket.remoteAddress, options.socket.remotePort);
     this.localAddress = formatAddress(options.socket.localAddress, options.socket.localPort);
     this.isLoopback = isLoopbackAddress(options.socket.remoteAddress);
+    options.input.client = this;
   }
 
   /** This client itself (CommandContext extension for handlers). */
@@ -127,9 +155,8 @@ export class Client implements CommandContext {
     return this.socket.writableLength + this.reply.length;
   }
 
-  /** Wires socket events. Called once by the server after accepting. */
+  /** Wires socket events. Called once by the server after accepting (bytes come via ClientInput). */
   attach(): void {
-    this.socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.socket.on('error', (error: Error) => {
       this.server.logger.verbose(`Client id=${this.id} addr=${this.remoteAddress} socket error: ${error.message}`);
       this.close('socketError');
@@ -149,7 +176,8 @@ export class Client implements CommandContext {
     this.#closeAfterReplyReason = reason;
   }
 
-  #onData(chunk: Buffer): void {
+  /** Bytes read from the socket (ClientInput): parse, run every complete command, reply once. */
+  onBytes(chunk: Buffer): void {
     if (this.isClosed) return;
     this.lastInteractionMs = Date.now();
     this.server.stats.netInputBytes += chunk.length;

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import type { CommandArgs, CommandSpec } from './command-types.js';
 import type { Store } from '../store/store.js';
-import { Client, isLoopbackAddress } from './connection.js';
+import { Client, ClientInput, isLoopbackAddress } from './connection.js';
 import type { CloseReason } from './connection.js';
 import { CommandTable, dispatchCommand, shortNameOf } from './dispatch.js';
 import type { DispatchOutcome } from './dispatch.js';
@@ -28,6 +28,7 @@ import type { LiveConfig, ServerConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { PubSubHub } from './pubsub-hub.js';
 import { WatchRegistry } from './watch-registry.js';
+import { readIntoBuffer } from './read-into-buffer.js';
 import { MAX_CLIENTS_ERROR, PROTECTED_MODE_DENIED_ERROR } from './errors.js';
 import type { SnapshotService } from '../snapshot/snapshot-service.js';
 
@@ -278,7 +279,9 @@ export class Server {
 
   #listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const listener = net.createServer((socket) => this.#onConnection(socket));
+      // Accepted paused: #onConnection moves each socket's handle to one that reads into a
+      // buffer of the connection's own (read-into-buffer.ts) before any byte is read.
+      const listener = net.createServer({ pauseOnConnect: true }, (socket) => this.#onConnection(socket));
       listener.once('error', reject);
       listener.listen({ host, port, backlog: 511 }, () => {
         listener.off('error', reject);
@@ -365,7 +368,9 @@ export class Server {
 
   // ---- connections --------------------------------------------------------------------------
 
-  #onConnection(socket: net.Socket): void {
+  #onConnection(accepted: net.Socket): void {
+    const input = new ClientInput();
+    const socket = readIntoBuffer(accepted, input);
     socket.on('error', (error) => this.logger.verbose(`Socket error before accept: ${error.message}`));
     if (this.isShuttingDown) {
       socket.destroy();
@@ -378,7 +383,7 @@ export class Server {
       socket.end(`-${refusal}\r\n`);
       return;
     }
-    const client = new Client({ id: this.#nextClientId++, socket, server: this, store: this.store, nowMs: Date.now() });
+    const client = new Client({ id: this.#nextClientId++, socket, input, server: this, store: this.store, nowMs: Date.now() });
     const { tcpKeepaliveSeconds } = this.config.values;
     socket.setNoDelay(true);
     if (tcpKeepaliveSeconds > 0) socket.setKeepAlive(true, tcpKeepaliveSeconds * 1000);

@@ -11,7 +11,7 @@ import { createHeap } from '../../src/cow/paged-heap.js';
 import { Store } from '../../src/store/store.js';
 import { LiveConfig, buildServerConfig } from '../../src/server/config.js';
 import type { ConfigDirective } from '../../src/server/config.js';
-import { Client } from '../../src/server/connection.js';
+import { Client, ClientInput } from '../../src/server/connection.js';
 import { Logger } from '../../src/server/logger.js';
 import { ALL_COMMANDS } from '../../src/server/registry.js';
 import { Server } from '../../src/server/server.js';
@@ -98,7 +98,7 @@ export function createInProcessServer(options: Record<string, string> = {}): InP
     fatalErrors,
     connect(remoteAddress = '127.0.0.1') {
       const socket = new FakeSocket(remoteAddress);
-      const client = new Client({ id: nextId++, socket: socket as unknown as Socket, server, store, nowMs: Date.now() });
+      const client = new Client({ id: nextId++, socket: socket as unknown as Socket, input: new ClientInput(), server, store, nowMs: Date.now() });
       server.clients.set(client.id, client);
       sockets.set(client, socket);
       return { client, socket };

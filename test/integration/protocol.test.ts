@@ -279,6 +279,42 @@ describe('the server over a raw socket', () => {
     admin.close();
     writer.close();
   });
+
+  // Each connection reads into a buffer it reuses when nothing of the last read is still held
+  // (connection.ts ClientInput). Commands a connection keeps past their read must not change
+  // when later reads land: queued MULTI commands, a command postponed by CLIENT PAUSE, and a
+  // request split across reads, each followed by reads of other bytes.
+  test('commands kept past their read survive later reads into the connection\'s buffer', async () => {
+    const client = await connect();
+    expect(await send(client, ['MULTI'])).toEqual({ simple: 'OK' });
+    expect(await send(client, ['SET', 'kept-a', 'first-value'])).toEqual({ simple: 'QUEUED' });
+    expect(await send(client, ['SET', 'kept-b', 'second-value'])).toEqual({ simple: 'QUEUED' });
+    expect(await send(client, ['GET', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'])).toEqual({ simple: 'QUEUED' });
+    expect(await send(client, ['EXEC'])).toEqual([{ simple: 'OK' }, { simple: 'OK' }, null]);
+    expect(await send(client, ['MGET', 'kept-a', 'kept-b'])).toEqual(['first-value', 'second-value']);
+
+    const admin = await connect();
+    expect(await send(admin, ['CLIENT', 'PAUSE', '60000', 'WRITE'])).toEqual({ simple: 'OK' });
+    client.writeRaw('*3\r\n$3\r\nSET\r\n$6\r\nkept-c\r\n$11\r\npaused-word\r\n*2\r\n$3\r\nGET\r\n$6\r\nkept-c\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await send(admin, ['GET', 'zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz'])).toBeNull();
+    expect(await send(admin, ['CLIENT', 'UNPAUSE'])).toEqual({ simple: 'OK' });
+    expect(await client.read()).toEqual({ simple: 'OK' });
+    expect(readable(await client.read())).toBe('paused-word');
+    expect(await send(client, ['SET', 'after-pause', 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy'])).toEqual({ simple: 'OK' });
+    expect(await send(client, ['GET', 'kept-c'])).toBe('paused-word');
+
+    const big = 'v'.repeat(40_000) + 'end';
+    const request = Buffer.from(`*3\r\n$3\r\nSET\r\n$8\r\nkept-big\r\n$${big.length}\r\n${big}\r\n`);
+    for (let offset = 0; offset < request.length; offset += 7_000) {
+      client.writeRaw(request.subarray(offset, offset + 7_000));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await client.read()).toEqual({ simple: 'OK' });
+    expect(await send(client, ['GET', 'kept-big'])).toBe(big);
+    admin.close();
+    client.close();
+  });
 });
 
 describe('the start-up warm-up', () => {

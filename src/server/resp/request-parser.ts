@@ -120,6 +120,8 @@ export class RequestParser implements CommandArgs {
   /** Bytes of the current multibulk request already consumed (headers and finished bulks). */
   #requestConsumedBytes = 0;
   #error: ParseResult | null = null;
+  /** An argv sharing a received chunk's memory was handed out since releaseInput(). */
+  #hasLentInput = false;
 
   constructor(options: RequestParserOptions = {}) {
     this.bulkBytesMax = options.bulkBytesMax ?? BULK_BYTES_MAX_DEFAULT;
@@ -130,7 +132,10 @@ export class RequestParser implements CommandArgs {
     return this.#requestConsumedBytes + this.#buffer.length - this.#offset + this.#pendingBytes;
   }
 
-  /** Appends a received chunk. The parser keeps a reference; the caller must not reuse it. */
+  /**
+   * Appends a received chunk. The parser keeps a reference: the caller may reuse the chunk's
+   * memory only once releaseInput() says so.
+   */
   feed(chunk: Buffer): void {
     if (chunk.length === 0) return;
     const available = this.#buffer.length - this.#offset;
@@ -154,6 +159,20 @@ export class RequestParser implements CommandArgs {
     if (this.#awaitedByte === -1 || total > INLINE_REQUEST_BYTES_MAX) return true;
     if (chunk !== null) return chunk.indexOf(this.#awaitedByte) !== -1;
     return this.#pending.some((pending) => pending.indexOf(this.#awaitedByte) !== -1);
+  }
+
+  /**
+   * Whether the caller may overwrite every chunk fed so far (and reuse it for its next read):
+   * true when no request is part-way, every received byte was consumed, and no argv sharing a
+   * chunk's memory was made since the last call. Views and in-place arguments are valid only
+   * during their command's dispatch, so they do not count; spilled arguments point into a chunk
+   * that was fed while their request was part-way, which this never released.
+   */
+  releaseInput(): boolean {
+    const isReleased = !this.#hasLentInput && this.#requestType === RequestType.None &&
+      this.#buffer.length === this.#offset && this.#pendingBytes === 0;
+    this.#hasLentInput = false;
+    return isReleased;
   }
 
   /** The next complete command, `incomplete` when more bytes are needed, or a protocol error. */
@@ -230,6 +249,7 @@ export class RequestParser implements CommandArgs {
     if (this.#argvCache !== null) return this.#argvCache;
     const argv = this.#spilled.slice();
     const bytes = this.#argBytes;
+    if (this.#argCount > argv.length) this.#hasLentInput = true;
     for (let index = argv.length; index < this.#argCount; index++) {
       const offset = this.#argOffsets[index];
       argv.push(bytes.subarray(offset, offset + this.#argLengths[index]));

@@ -276,3 +276,98 @@ describe('header lines longer than the in-JS scan', () => {
     expect(parser.next().kind).toBe('incomplete');
   });
 });
+
+describe('releaseInput: when a connection may reuse its read buffer', () => {
+  /** Runs every complete command in place (copying its arguments out), as GET/SET's handlers do. */
+  function runInPlace(parser: RequestParser): string[][] {
+    const commands: string[][] = [];
+    while (parser.nextCommand() === 1 /* ParseStatus.Command */) {
+      const argv: string[] = [];
+      for (let index = 0; index < parser.count; index++) argv.push(Buffer.from(parser.view(index)).toString('latin1'));
+      commands.push(argv);
+    }
+    return commands;
+  }
+
+  test('whole requests run in place release the chunk', () => {
+    const parser = new RequestParser();
+    parser.feed(Buffer.concat([encodeCommand(['SET', 'k', 'v']), encodeCommand(['GET', 'k'])]));
+    expect(runInPlace(parser)).toEqual([['SET', 'k', 'v'], ['GET', 'k']]);
+    expect(parser.releaseInput()).toBe(true);
+  });
+
+  test('a request cut anywhere holds the chunk until it is complete', () => {
+    const bytes = encodeCommand(['SET', 'key', 'value']);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const parser = new RequestParser();
+      parser.feed(Buffer.from(bytes.subarray(0, cut)));
+      expect(runInPlace(parser)).toEqual([]);
+      expect(parser.releaseInput(), `cut at ${cut}`).toBe(false);
+      parser.feed(Buffer.from(bytes.subarray(cut)));
+      expect(runInPlace(parser)).toEqual([['SET', 'key', 'value']]);
+    }
+  });
+
+  test('an argv that was built holds the chunk once, then the record starts afresh', () => {
+    const parser = new RequestParser();
+    parser.feed(encodeCommand(['MULTI']));
+    expect(parser.nextCommand()).toBe(1);
+    const kept = parser.argv();
+    expect(parser.nextCommand()).toBe(0);
+    expect(parser.releaseInput()).toBe(false);
+    expect(kept.map(String)).toEqual(['MULTI']);
+    parser.feed(encodeCommand(['PING']));
+    expect(runInPlace(parser)).toEqual([['PING']]);
+    expect(parser.releaseInput()).toBe(true);
+  });
+
+  test('inline requests release the chunk (their arguments are copies)', () => {
+    const parser = new RequestParser();
+    parser.feed(Buffer.from('SET a "b c"\r\n'));
+    expect(parser.next()).toEqual({ kind: 'command', argv: [Buffer.from('SET'), Buffer.from('a'), Buffer.from('b c')] });
+    expect(parser.nextCommand()).toBe(0);
+    expect(parser.releaseInput()).toBe(true);
+  });
+
+  // Model: a connection that reads into one small buffer and overwrites it whenever
+  // releaseInput() allows. Every command must come out as it was sent, including argv arrays
+  // kept until the end (as MULTI keeps them), which a wrong "released" would have overwritten.
+  test('reusing the buffer whenever released never changes a command or a kept argv', () => {
+    const argument = fc.uint8Array({ maxLength: 24 }).map((bytes) => Buffer.from(bytes));
+    const command = fc.record({ argv: fc.array(argument, { minLength: 1, maxLength: 5 }), keepsArgv: fc.boolean() });
+    fc.assert(fc.property(fc.array(command, { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 48 }), { minLength: 1, maxLength: 16 }), (commands, readSizes) => {
+      const bytes = Buffer.concat(commands.map((item) => encodeCommand(item.argv)));
+      const parser = new RequestParser();
+      let readBuffer = Buffer.alloc(48);
+      let reuseCount = 0;
+      const outcomes: (Buffer[] | string[])[] = [];
+      let commandIndex = 0;
+      for (let offset = 0, read = 0; offset < bytes.length; read++) {
+        const size = Math.min(readSizes[read % readSizes.length], bytes.length - offset);
+        bytes.copy(readBuffer, 0, offset, offset + size);
+        offset += size;
+        parser.feed(readBuffer.subarray(0, size));
+        while (parser.nextCommand() === 1) {
+          if (commands[commandIndex++].keepsArgv) {
+            outcomes.push(parser.argv());
+          } else {
+            const argv: string[] = [];
+            for (let index = 0; index < parser.count; index++) argv.push(Buffer.from(parser.view(index)).toString('latin1'));
+            outcomes.push(argv);
+          }
+        }
+        if (parser.releaseInput()) {
+          readBuffer.fill(0xee);
+          reuseCount++;
+        } else {
+          readBuffer = Buffer.alloc(48);
+        }
+      }
+      const seen = outcomes.map((argv) => argv.map((item) => (typeof item === 'string' ? item : item.toString('latin1'))));
+      expect(seen).toEqual(commands.map((item) => item.argv.map((argumentBytes) => argumentBytes.toString('latin1'))));
+      if (commands.every((item) => !item.keepsArgv) && readSizes.every((size) => size >= 48)) {
+        expect(reuseCount).toBeGreaterThan(0);
+      }
+    }), { numRuns: 300 });
+  });
+});
