@@ -140,6 +140,29 @@ export class ArgvArgs implements CommandArgs {
 }
 
 /**
+ * The arguments as Buffers that share no memory with the request: one allocation holding every
+ * argument's bytes. For what outlives the read it came in (a command queued by MULTI, one held
+ * by CLIENT PAUSE), so the connection's read buffer is neither kept alive nor overwritten
+ * under it (connection.ts ClientInput).
+ */
+export function copyArgv(args: CommandArgs): Buffer[] {
+  const count = args.count;
+  let totalBytes = 0;
+  for (let index = 0; index < count; index++) totalBytes += args.lengthOf(index);
+  const bytes = Buffer.allocUnsafe(totalBytes);
+  const argv = new Array<Buffer>(count);
+  let offset = 0;
+  for (let index = 0; index < count; index++) {
+    const start = args.offsetOf(index);
+    const length = args.lengthOf(index);
+    bytes.set(args.bytesOf(index).subarray(start, start + length), offset);
+    argv[index] = bytes.subarray(offset, offset + length);
+    offset += length;
+  }
+  return argv;
+}
+
+/**
  * What a handler sees. The concrete object is built by the server (connection + server state);
  * families extend their needs through the members below, not through globals.
  * The server protocol work adds `client` (per-connection state: id, name, auth, MULTI queue,

@@ -20,7 +20,7 @@
  */
 
 import type { Socket } from 'node:net';
-import { ArgvArgs } from './command-types.js';
+import { ArgvArgs, copyArgv } from './command-types.js';
 import type { CommandArgs, CommandContext } from './command-types.js';
 import type { Store } from '../store/store.js';
 import { ParseStatus, RequestParser } from './resp/request-parser.js';
@@ -224,7 +224,7 @@ export class Client implements CommandContext {
   #runCommand(args: CommandArgs): boolean {
     const outcome = this.server.dispatch(this, args);
     if (outcome === 'postponed') {
-      this.#postponedArgv = args.argv();
+      this.#postponedArgv = copyArgv(args);
       this.socket.pause();
       this.server.postponedClients.add(this);
       return false;

@@ -26,7 +26,7 @@
 
 import { AssertionError } from 'node:assert';
 import { performance } from 'node:perf_hooks';
-import { ArgvArgs } from './command-types.js';
+import { ArgvArgs, copyArgv } from './command-types.js';
 import type { CommandArgs, CommandSpec } from './command-types.js';
 import type { Client } from './connection.js';
 import type { Server } from './server.js';
@@ -334,7 +334,7 @@ function rejectCommand(client: Client, text: string, server?: Server, spec?: Com
 
 /**
  * Runs one command for `client`: every check, then the handler (or MULTI queueing). On
- * 'postponed' the caller keeps `args.argv()` to run later.
+ * 'postponed' the caller keeps a copy of the arguments (copyArgv) to run later.
  */
 export function dispatchCommand(server: Server, client: Client, args: CommandArgs): DispatchOutcome {
   const nowMs = Date.now();
@@ -367,7 +367,7 @@ export function dispatchCommand(server: Server, client: Client, args: CommandArg
   }
   if (server.isPausedFor(client, spec)) return 'postponed';
   if (client.isInMulti && info.isQueuedInMulti) {
-    client.multiQueue!.push(args.argv());
+    client.multiQueue!.push(copyArgv(args));
     client.reply.simple('QUEUED');
     return 'done';
   }

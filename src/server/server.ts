@@ -325,7 +325,9 @@ export class Server {
       }
     }
     this.#stopCron();
-    // net.Server.close() completes only once every connection is gone, so wait for it last.
+    // net.Server.close() completes once the listener stops and every connection it counts is
+    // gone; it counts none of ours (read-into-buffer.ts takes each over), so the clients are
+    // waited for below, and the listeners last.
     const listenersClosed = this.#closeListeners();
     const clients = [...this.clients.values()];
     const closed = clients.map((client) => new Promise<void>((resolve) => {

@@ -59,7 +59,7 @@ export class FakeSocket extends EventEmitter {
 export interface InProcessServer {
   readonly server: Server;
   readonly store: Store;
-  connect(remoteAddress?: string): { client: Client; socket: FakeSocket };
+  connect(remoteAddress?: string): { client: Client; socket: FakeSocket; input: ClientInput };
   /** Runs one command and returns its decoded, readable reply (undefined if none). */
   run(client: Client, argv: readonly (string | Uint8Array)[]): unknown;
   /** Runs raw request bytes and returns every decoded reply. */
@@ -98,10 +98,11 @@ export function createInProcessServer(options: Record<string, string> = {}): InP
     fatalErrors,
     connect(remoteAddress = '127.0.0.1') {
       const socket = new FakeSocket(remoteAddress);
-      const client = new Client({ id: nextId++, socket: socket as unknown as Socket, input: new ClientInput(), server, store, nowMs: Date.now() });
+      const input = new ClientInput();
+      const client = new Client({ id: nextId++, socket: socket as unknown as Socket, input, server, store, nowMs: Date.now() });
       server.clients.set(client.id, client);
       sockets.set(client, socket);
-      return { client, socket };
+      return { client, socket, input };
     },
     run(client, argv) {
       return runRaw(client, encodeCommand(argv))[0];

@@ -1,0 +1,57 @@
+import { describe, expect, test } from 'vitest';
+import type { ClientInput } from '../../../src/server/connection.js';
+import { createInProcessServer } from '../../helpers/in-process-server.js';
+import type { FakeSocket } from '../../helpers/in-process-server.js';
+import { decodeAll, encodeCommand, readable } from '../../helpers/resp.js';
+
+/** One socket read as read-into-buffer.ts delivers it: into the buffer the input handed out. */
+function read(input: ClientInput, socket: FakeSocket, bytes: Buffer, buffer: Buffer): { replies: unknown[]; next: Buffer } {
+  bytes.copy(buffer);
+  input.onBytes(buffer, bytes.length);
+  return { replies: decodeAll(socket.drain()).values.map(readable), next: input.nextBuffer() };
+}
+
+describe('ClientInput: the read buffer a connection reuses', () => {
+  test('in-place commands and MULTI queueing keep reusing one buffer, and EXEC runs what was queued', () => {
+    const { socket, input } = createInProcessServer().connect();
+    const first = input.nextBuffer();
+    const set = read(input, socket, encodeCommand(['SET', 'a', 'first']), first);
+    expect(set.replies).toEqual([{ simple: 'OK' }]);
+    expect(set.next).toBe(first);
+    // MULTI runs through an argv handler, so the read after it lands in a fresh buffer.
+    const multi = read(input, socket, encodeCommand(['MULTI']), set.next);
+    expect(multi.replies).toEqual([{ simple: 'OK' }]);
+    const queueBuffer = multi.next;
+    let buffer = queueBuffer;
+    for (const argv of [['SET', 'b', 'queued-value'], ['INCR', 'counter'], ['GET', 'a']]) {
+      const result = read(input, socket, encodeCommand(argv), buffer);
+      expect(result.replies).toEqual([{ simple: 'QUEUED' }]);
+      buffer = result.next;
+      expect(buffer).toBe(queueBuffer);
+    }
+    // Each queued command's read overwrote the one before it: the queue holds copies.
+    const exec = read(input, socket, encodeCommand(['EXEC']), buffer);
+    expect(exec.replies).toEqual([[{ simple: 'OK' }, 1, 'first']]);
+    expect(read(input, socket, encodeCommand(['GET', 'b']), exec.next).replies).toEqual(['queued-value']);
+  });
+
+  test('a request cut between reads gets a fresh buffer, and its first part is kept', () => {
+    const { socket, input } = createInProcessServer().connect();
+    const bytes = encodeCommand(['SET', 'split-key', 'split-value']);
+    const first = input.nextBuffer();
+    const head = read(input, socket, bytes.subarray(0, 20), first);
+    expect(head.replies).toEqual([]);
+    expect(head.next).not.toBe(first);
+    const tail = read(input, socket, bytes.subarray(20), head.next);
+    expect(tail.replies).toEqual([{ simple: 'OK' }]);
+    expect(read(input, socket, encodeCommand(['GET', 'split-key']), tail.next).replies).toEqual(['split-value']);
+  });
+
+  test('a command run from an argv (ECHO) gets a fresh buffer for the next read', () => {
+    const { socket, input } = createInProcessServer().connect();
+    const first = input.nextBuffer();
+    const echo = read(input, socket, encodeCommand(['ECHO', 'hello']), first);
+    expect(echo.replies).toEqual(['hello']);
+    expect(echo.next).not.toBe(first);
+  });
+});
