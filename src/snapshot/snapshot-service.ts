@@ -194,8 +194,11 @@ export class SnapshotService {
 
   /** MISCONF: the last background save failed, save rules exist and the option is on. */
   isWriteBlocked(): boolean {
+    // Dispatch asks before every write command: the status first, so the settings object is
+    // built only after a failed background save.
+    if (this.#lastBgsaveStatus !== 'err') return false;
     const settings = this.#options.settings();
-    return settings.stopWritesOnBgsaveError && settings.saveRules.length > 0 && this.#lastBgsaveStatus === 'err';
+    return settings.stopWritesOnBgsaveError && settings.saveRules.length > 0;
   }
 
   /** SAVE: stop the world and write the snapshot on this thread. */
