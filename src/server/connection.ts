@@ -37,20 +37,34 @@ export const READ_BUFFER_BYTES = 16 * 1024;
  * reused for the next read whenever the parser holds nothing of the last one (the usual case:
  * whole requests, run by in-place handlers), and replaced by a fresh one otherwise, so bytes
  * the parser or an argv still points at are never overwritten.
+ * A read is handed to the parser in place when the parser holds no part-way request or the
+ * read filled at least half the buffer; a smaller read that continues a part-way request is
+ * copied to its exact size, as Node's own reads are. So a client trickling a request in tiny
+ * packets pins at most one read buffer, and what a part-way request keeps alive stays within
+ * twice its bytes (client-query-buffer-limit counts those bytes).
  */
 export class ClientInput implements ReadSink {
   /** Set by the Client it feeds; bytes that arrive before (a refused connection) are dropped. */
   client: Client | null = null;
   #buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+  /** The last read went to the parser in place, so the parser may still hold #buffer. */
+  #isLastReadInPlace = false;
 
   nextBuffer(): Buffer {
     const client = this.client;
-    if (client !== null && !client.parser.releaseInput()) this.#buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+    if (client === null) return this.#buffer;
+    // Always asked, so the parser's record starts afresh with every read.
+    const isReleased = client.parser.releaseInput();
+    if (this.#isLastReadInPlace && !isReleased) this.#buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
     return this.#buffer;
   }
 
   onBytes(buffer: Buffer, byteCount: number): void {
-    this.client?.onBytes(byteCount === buffer.length ? buffer : buffer.subarray(0, byteCount));
+    const client = this.client;
+    if (client === null) return;
+    const bytes = byteCount === buffer.length ? buffer : buffer.subarray(0, byteCount);
+    this.#isLastReadInPlace = client.parser.bufferedBytes === 0 || byteCount * 2 >= buffer.length;
+    client.onBytes(this.#isLastReadInPlace ? bytes : Buffer.from(bytes));
   }
 }
 

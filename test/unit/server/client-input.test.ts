@@ -47,6 +47,23 @@ describe('ClientInput: the read buffer a connection reuses', () => {
     expect(read(input, socket, encodeCommand(['GET', 'split-key']), tail.next).replies).toEqual(['split-value']);
   });
 
+  test('a request trickled in small reads pins at most one read buffer, and arrives whole', () => {
+    const { socket, input } = createInProcessServer().connect();
+    const value = Buffer.alloc(100_000, 'v');
+    const bytes = encodeCommand(['SET', 'trickled', value]);
+    const handedOut = new Set<Buffer>();
+    let buffer = input.nextBuffer();
+    for (let offset = 0; offset < bytes.length; offset += 10) {
+      handedOut.add(buffer);
+      const result = read(input, socket, bytes.subarray(offset, offset + 10), buffer);
+      expect(result.replies).toEqual(offset + 10 >= bytes.length ? [{ simple: 'OK' }] : []);
+      buffer = result.next;
+    }
+    // The first read started the request in place; every later one was copied to its size.
+    expect(handedOut.size).toBe(2);
+    expect(read(input, socket, encodeCommand(['STRLEN', 'trickled']), buffer).replies).toEqual([100_000]);
+  });
+
   test('a command run from an argv (ECHO) gets a fresh buffer for the next read', () => {
     const { socket, input } = createInProcessServer().connect();
     const first = input.nextBuffer();
