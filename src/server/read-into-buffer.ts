@@ -15,8 +15,10 @@
  * previous read's callback has returned, so a sink may hand back the same buffer whenever
  * nothing from the last read is still referenced.
  * Depends on `Socket._handle` (undocumented, long-standing, used the same way by Node's own
- * cluster and child_process handle passing); if it is missing the accepted socket is returned
- * as it is, with reads delivered through `data` events to the same sink.
+ * cluster and child_process handle passing) and on `onread` being honoured for a Socket built
+ * around a handle. Either way the returned socket's `data` events also feed the sink: with
+ * `onread` in force Node never emits them, and without it (no handle, or a Node that ignored
+ * the option) the bytes still arrive, through the stream path.
  */
 
 import * as net from 'node:net';
@@ -41,21 +43,21 @@ interface HandleSocketOptions extends net.SocketConstructorOpts {
 export function readIntoBuffer(accepted: net.Socket, sink: ReadSink): net.Socket {
   const owner = accepted as unknown as HandleOwner;
   const handle = owner._handle;
-  if (handle === null || handle === undefined) {
-    accepted.on('data', (chunk: Buffer) => sink.onBytes(chunk, chunk.length));
-    accepted.resume();
-    return accepted;
-  }
-  owner._handle = null;
-  accepted.destroy();
-  const options: HandleSocketOptions = {
-    handle,
-    onread: {
-      buffer: () => sink.nextBuffer(),
-      callback: (byteCount, buffer) => {
-        sink.onBytes(buffer as Buffer, byteCount);
+  let socket = accepted;
+  if (handle !== null && handle !== undefined) {
+    owner._handle = null;
+    accepted.destroy();
+    const options: HandleSocketOptions = {
+      handle,
+      onread: {
+        buffer: () => sink.nextBuffer(),
+        callback: (byteCount, buffer) => {
+          sink.onBytes(buffer as Buffer, byteCount);
+        },
       },
-    },
-  };
-  return new net.Socket(options);
+    };
+    socket = new net.Socket(options);
+  }
+  socket.on('data', (chunk: Buffer) => sink.onBytes(chunk, chunk.length));
+  return socket;
 }
