@@ -51,5 +51,5 @@ wait "$valgrind_pid" 2>/dev/null || true
 
 # callgrind.out.N is the dump of the measured part (callgrind.out, written at exit, holds only
 # the shutdown); its `summary:` line is the instruction count of every thread.
-total=$(cat "$work"/callgrind.out.* | awk '/^summary:/ { sum += $2 } END { print sum }')
+total=$(cat "$work"/callgrind.out.* | awk '/^summary:/ { sum += $2 } END { printf "%.0f\n", sum }')
 echo "{\"bench\":\"instructions-per-request\",\"tree\":\"$tree\",\"test\":\"$test_name\",\"pipeline\":$pipeline,\"warmRequests\":$warm_count,\"measuredRequests\":$measured_count,\"instructionsPerRequest\":$((total / measured_count))}"
