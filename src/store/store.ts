@@ -310,6 +310,22 @@ const SCAN_COUNT_DEFAULT = 10;
 const SCAN_ITERATIONS_PER_COUNT = 10;
 /** SET rewrites an entry in place unless that would waste more than this beyond 2x. */
 const IN_PLACE_SLACK_BYTES = 64;
+
+/** The encoding a value written as given gets (int when it reads as a 64-bit integer). */
+function stringEncodingOfValue(value: Uint8Array): number {
+  return stringEncodingFor(value.length <= I64_TEXT_BYTES_MAX && parseI64(value) !== null, value.length);
+}
+
+/** Whether any number occurs twice (a Set only past a few, where pairs would cost more). */
+function hasRepeatedValue(values: readonly number[]): boolean {
+  if (values.length <= 8) {
+    for (let index = 1; index < values.length; index++) {
+      for (let earlier = 0; earlier < index; earlier++) if (values[earlier] === values[index]) return true;
+    }
+    return false;
+  }
+  return new Set(values).size !== values.length;
+}
 /** APPEND/SETRANGE growth: double up to this, then add this much (SDS's SDS_MAX_PREALLOC). */
 const PREALLOCATION_BYTES_MAX = 1024 * 1024;
 /** Buckets between clock checks in activeExpireCycle. */
@@ -598,17 +614,33 @@ export class Store {
    * allocation fits without much waste, else through a new allocation. False if memory is out.
    */
   #rewriteString(db: number, table: HashTable, entry: Address, key: Uint8Array, value: Uint8Array, encoding: number, expireAtMs: number, nowMs: number): boolean {
-    const heap = this.#heap;
-    const hasExpiry = expireAtMs >= 0;
-    const neededBytes = entrySizeBytes(key.length, value.length, hasExpiry);
-    const usableBytes = heap.usableSize(entry);
-    if (neededBytes > usableBytes || usableBytes > neededBytes * 2 + IN_PLACE_SLACK_BYTES) {
-      const replacement = this.#buildString(key, heap.readU32(entry + ENTRY_HASH_OFFSET), value, encoding, expireAtMs, nowMs);
+    if (!this.#fitsInPlace(entry, key.length, value.length, expireAtMs >= 0)) {
+      const replacement = this.#buildString(key, this.#heap.readU32(entry + ENTRY_HASH_OFFSET), value, encoding, expireAtMs, nowMs);
       if (replacement === NULL_ADDRESS) return false;
-      setEntryAccess(heap, replacement, this.#overwriteAccess(entry, nowMs));
-      this.#replaceFound(db, table, entry, replacement);
+      this.#replaceWithBuilt(db, table, entry, replacement, nowMs);
       return true;
     }
+    this.#writeStringInPlace(db, entry, key, value, encoding, expireAtMs, nowMs);
+    return true;
+  }
+
+  /** Whether a string of these sizes can overwrite `entry`'s allocation without much waste. */
+  #fitsInPlace(entry: Address, keyLength: number, valueLength: number, hasExpiry: boolean): boolean {
+    const neededBytes = entrySizeBytes(keyLength, valueLength, hasExpiry);
+    const usableBytes = this.#heap.usableSize(entry);
+    return neededBytes <= usableBytes && usableBytes <= neededBytes * 2 + IN_PLACE_SLACK_BYTES;
+  }
+
+  /** Puts `replacement` (built for the same key) where `entry` (located by the last find) was. */
+  #replaceWithBuilt(db: number, table: HashTable, entry: Address, replacement: Address, nowMs: number): void {
+    setEntryAccess(this.#heap, replacement, this.#overwriteAccess(entry, nowMs));
+    this.#replaceFound(db, table, entry, replacement);
+  }
+
+  /** Overwrites the string at `entry` inside its own allocation (#fitsInPlace said it fits). */
+  #writeStringInPlace(db: number, entry: Address, key: Uint8Array, value: Uint8Array, encoding: number, expireAtMs: number, nowMs: number): void {
+    const heap = this.#heap;
+    const hasExpiry = expireAtMs >= 0;
     const hadExpiry = entryHasExpiry(heap, entry);
     if (hadExpiry !== hasExpiry) {
       heap.move(entry + keyOffset(hasExpiry), entry + keyOffset(hadExpiry), key.length);
@@ -619,7 +651,6 @@ export class Store {
       this.#overwriteAccess(entry, nowMs), key.length, value.length, expireAtMs,
     );
     heap.copyIn(entry + keyOffset(hasExpiry) + key.length, value, 0, value.length);
-    return true;
   }
 
   /** The access word of a value that replaces `entry`: LFU keeps the counter (Redis's
@@ -796,7 +827,7 @@ export class Store {
       this.#notify(db, key);
       return previous === null ? SET_OK : { status: 'ok', previous };
     }
-    const encoding = stringEncodingFor(value.length <= I64_TEXT_BYTES_MAX && parseI64(value) !== null, value.length);
+    const encoding = stringEncodingOfValue(value);
     if (entry === NULL_ADDRESS) {
       const built = this.#buildString(key, hash, value, encoding, expireAtMs, nowMs);
       if (built === NULL_ADDRESS || !this.#insertBuilt(db, table, built, hash)) return OUT_OF_MEMORY;
@@ -817,48 +848,71 @@ export class Store {
     return values;
   }
 
-  /** MSET / MSETNX (options.nx): `pairs` alternates key, value. All or nothing. */
+  /**
+   * MSET / MSETNX (options.nx): `pairs` alternates key, value. All or nothing: everything that
+   * needs memory is allocated before anything visible changes. An existing key whose value fits
+   * its allocation is overwritten in place, as SET does; a key named twice (or two keys sharing
+   * a hash) sends every pair through new allocations, found again at install time.
+   */
   mset(db: number, pairs: readonly Uint8Array[], options: { readonly nx?: boolean } = {}): MsetResult {
     assert.ok(pairs.length % 2 === 0);
     const table = this.#table(db);
     const nowMs = this.#clock();
-    const hashes: number[] = [];
+    const count = pairs.length / 2;
+    const hashes: number[] = new Array<number>(count);
+    const found: Address[] = new Array<Address>(count);
     // Phase 1: lazy expiry and the NX check, before anything is allocated.
-    for (let i = 0; i < pairs.length; i += 2) {
-      const hash = this.#hash(pairs[i]);
-      hashes.push(hash);
-      const entry = this.#lookup(db, table, pairs[i], hash, nowMs);
+    for (let index = 0; index < count; index++) {
+      const key = pairs[2 * index];
+      const hash = this.#hash(key);
+      hashes[index] = hash;
+      const entry = this.#lookup(db, table, key, hash, nowMs);
       if (options.nx === true && entry !== NULL_ADDRESS) return NOT_SET;
+      found[index] = entry;
     }
-    // Phase 2: build every entry; on failure free them all (nothing visible changed).
-    const built: Address[] = [];
-    for (let i = 0; i < pairs.length; i += 2) {
-      const value = pairs[i + 1];
-      const encoding = stringEncodingFor(value.length <= I64_TEXT_BYTES_MAX && parseI64(value) !== null, value.length);
-      const entry = this.#buildString(pairs[i], hashes[i / 2], value, encoding, -1, nowMs);
-      if (entry === NULL_ADDRESS) {
-        for (const address of built) this.#heap.free(address);
+    const isInPlaceAllowed = !hasRepeatedValue(hashes);
+    // Phase 2: build what cannot be written in place; on failure free it all (nothing visible changed).
+    const built: Address[] = new Array<Address>(count).fill(NULL_ADDRESS);
+    for (let index = 0; index < count; index++) {
+      const key = pairs[2 * index];
+      const value = pairs[2 * index + 1];
+      const entry = found[index];
+      if (isInPlaceAllowed && entry !== NULL_ADDRESS && this.#fitsInPlace(entry, key.length, value.length, false)) continue;
+      const address = this.#buildString(key, hashes[index], value, stringEncodingOfValue(value), -1, nowMs);
+      if (address === NULL_ADDRESS) {
+        this.#freeBuilt(built);
         return OUT_OF_MEMORY;
       }
-      built.push(entry);
+      built[index] = address;
     }
     if (!table.prepareInsert()) {
-      for (const address of built) this.#heap.free(address);
+      this.#freeBuilt(built);
       return OUT_OF_MEMORY;
     }
-    // Phase 3: install (the table has buckets now, so linking needs no memory).
-    for (let i = 0; i < pairs.length; i += 2) {
-      const key = pairs[i];
-      const entry = this.#find(table, key, hashes[i / 2]);
-      if (entry === NULL_ADDRESS) {
-        assert.ok(table.prepareInsert());
-        table.insert(built[i / 2], hashes[i / 2]);
+    // Phase 3: install. Linking needs no memory (the table has buckets now), and neither does a
+    // rewrite in place; entries never move, so phase 1's addresses still hold.
+    for (let index = 0; index < count; index++) {
+      const key = pairs[2 * index];
+      const address = built[index];
+      if (address === NULL_ADDRESS) {
+        const value = pairs[2 * index + 1];
+        this.#writeStringInPlace(db, found[index], key, value, stringEncodingOfValue(value), -1, nowMs);
       } else {
-        this.#replaceFound(db, table, entry, built[i / 2]);
+        const entry = this.#find(table, key, hashes[index]);
+        if (entry === NULL_ADDRESS) {
+          assert.ok(table.prepareInsert());
+          table.insert(address, hashes[index]);
+        } else {
+          this.#replaceWithBuilt(db, table, entry, address, nowMs);
+        }
       }
       this.#notify(db, key);
     }
     return OK;
+  }
+
+  #freeBuilt(built: readonly Address[]): void {
+    for (const address of built) if (address !== NULL_ADDRESS) this.#heap.free(address);
   }
 
   /** GETDEL. */
@@ -901,8 +955,7 @@ export class Store {
     const entry = this.#lookupWrite(db, table, key, hash, nowMs);
     if (entry === NULL_ADDRESS) {
       if (value.length > this.#stringBytesMax) return TOO_LARGE;
-      const encoding = stringEncodingFor(value.length <= I64_TEXT_BYTES_MAX && parseI64(value) !== null, value.length);
-      const built = this.#buildString(key, hash, value, encoding, -1, nowMs);
+      const built = this.#buildString(key, hash, value, stringEncodingOfValue(value), -1, nowMs);
       if (built === NULL_ADDRESS || !this.#insertBuilt(db, table, built, hash)) return OUT_OF_MEMORY;
       this.#notify(db, key);
       return { status: 'ok', length: value.length };

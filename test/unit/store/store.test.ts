@@ -122,6 +122,26 @@ describe('MSET, GETDEL, GETEX, APPEND, STRLEN, GETRANGE, SETRANGE', () => {
     expect(store.exists(0, b('c'))).toBe(false);
   });
 
+  test('MSET over many keys overwrites in place where the value fits, and a repeated key still ends with its last value', () => {
+    const { store } = makeStore();
+    const keys = Array.from({ length: 20 }, (_, index) => `key-${index}`);
+    const entryAddresses = (): number[] => keys.map((key) => store.lookupStringRef(0, b(key)));
+    expect(store.mset(0, keys.flatMap((key) => [b(key), b(`first-${key}`)])).status).toBe('ok');
+    const addressesBefore = entryAddresses();
+    // Same-sized values: every pair is rewritten where it stands (lookupStringRef is the entry).
+    expect(store.mset(0, keys.flatMap((key) => [b(key), b(`again-${key}`)])).status).toBe('ok');
+    expect(keys.map((key) => text(store, key))).toEqual(keys.map((key) => `again-${key}`));
+    expect(entryAddresses()).toEqual(addressesBefore);
+    // Past eight keys the repeat is found by a Set; a longer value needs a new allocation.
+    const pairs = keys.flatMap((key) => [b(key), b(`third-${key}`)]);
+    pairs.push(b('key-3'), b('x'.repeat(300)), b('new-key'), b('new'));
+    expect(store.mset(0, pairs).status).toBe('ok');
+    expect(text(store, 'key-3')).toBe('x'.repeat(300));
+    expect(text(store, 'key-4')).toBe('third-key-4');
+    expect(text(store, 'new-key')).toBe('new');
+    expect(store.dbSize(0)).toBe(21);
+  });
+
   test('GETDEL returns the value and deletes the key', () => {
     const { store } = makeStore();
     store.set(0, b('k'), b('v'));
