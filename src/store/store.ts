@@ -310,22 +310,6 @@ const SCAN_COUNT_DEFAULT = 10;
 const SCAN_ITERATIONS_PER_COUNT = 10;
 /** SET rewrites an entry in place unless that would waste more than this beyond 2x. */
 const IN_PLACE_SLACK_BYTES = 64;
-
-/** The encoding a value written as given gets (int when it reads as a 64-bit integer). */
-function stringEncodingOfValue(value: Uint8Array): number {
-  return stringEncodingFor(value.length <= I64_TEXT_BYTES_MAX && parseI64(value) !== null, value.length);
-}
-
-/** Whether any number occurs twice (a Set only past a few, where pairs would cost more). */
-function hasRepeatedValue(values: readonly number[]): boolean {
-  if (values.length <= 8) {
-    for (let index = 1; index < values.length; index++) {
-      for (let earlier = 0; earlier < index; earlier++) if (values[earlier] === values[index]) return true;
-    }
-    return false;
-  }
-  return new Set(values).size !== values.length;
-}
 /** APPEND/SETRANGE growth: double up to this, then add this much (SDS's SDS_MAX_PREALLOC). */
 const PREALLOCATION_BYTES_MAX = 1024 * 1024;
 /** Buckets between clock checks in activeExpireCycle. */
@@ -365,6 +349,22 @@ function typeCode(type: ValueType): number {
 
 /** SET's options when a caller passes none: one shared object, not one per call. */
 const NO_SET_OPTIONS: SetOptions = Object.freeze({});
+
+/** The encoding a value written as given gets (int when it reads as a 64-bit integer). */
+function stringEncodingOfValue(value: Uint8Array): number {
+  return stringEncodingFor(value.length <= I64_TEXT_BYTES_MAX && parseI64(value) !== null, value.length);
+}
+
+/** Whether any number occurs twice (a Set only past a few, where pairs would cost more). */
+function hasRepeatedValue(values: readonly number[]): boolean {
+  if (values.length <= 8) {
+    for (let index = 1; index < values.length; index++) {
+      for (let earlier = 0; earlier < index; earlier++) if (values[earlier] === values[index]) return true;
+    }
+    return false;
+  }
+  return new Set(values).size !== values.length;
+}
 
 /** The keyspace on a heap. Create with Store.create (fresh heap) or Store.attach (restored). */
 export class Store {
