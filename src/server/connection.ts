@@ -216,6 +216,10 @@ export class Client implements CommandContext {
         if (!this.#runCommand(new ArgvArgs(argv))) return;
       }
       const parser = this.parser;
+      // Key prefetch (key-prefetch.ts): when more commands follow in the read, the keys of the
+      // next batch are touched together; a new batch starts past the end of the last one.
+      let prefetchedBuffer: Buffer | null = null;
+      let prefetchedEnd = -1;
       while (!this.isClosed && !this.#isCloseAfterReply) {
         const status = parser.nextCommand();
         if (status === ParseStatus.Incomplete) break;
@@ -226,6 +230,14 @@ export class Client implements CommandContext {
           this.reply.error(text);
           this.closeAfterReply('protocolError');
           break;
+        }
+        const unparsed = parser.unparsedBuffer;
+        if (unparsed !== null) {
+          const offset = parser.unparsedOffset;
+          if (offset < unparsed.length && (offset > prefetchedEnd || unparsed !== prefetchedBuffer)) {
+            prefetchedBuffer = unparsed;
+            prefetchedEnd = this.server.prefetchKeys(this.db, parser, unparsed, offset);
+          }
         }
         if (!this.#runCommand(parser)) break;
       }

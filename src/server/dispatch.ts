@@ -118,6 +118,8 @@ export class CommandTable {
   readonly #byNameHash = new Map<number, NameEntry[]>();
   readonly #infos = new Map<CommandSpec, CommandInfo>();
   #nameBytesMax = 0;
+  /** The entry lookupInfoAt found last (cleared when a command is added or replaced). */
+  #lastFound: NameEntry | null = null;
   readonly #subcommands = new Map<CommandSpec, Map<string, CommandSpec>>();
   readonly #stats = new Map<CommandSpec, CommandStats>();
   readonly #parents = new Map<CommandSpec, CommandSpec>();
@@ -152,6 +154,7 @@ export class CommandTable {
   }
 
   #addNameEntry(nameLower: Buffer, info: CommandInfo): void {
+    this.#lastFound = null;
     const hash = foldedNameHash(nameLower);
     const entries = (this.#byNameHash.get(hash) ?? []).filter((entry) => !entry.nameLower.equals(nameLower));
     entries.push({ nameLower, info });
@@ -197,12 +200,18 @@ export class CommandTable {
 
   /** lookupInfo for the name in bytes [offset, offset + length). */
   lookupInfoAt(bytes: Uint8Array, offset: number, length: number): CommandInfo | undefined {
+    // A pipeline mostly repeats one command: the last name found is tried first.
+    const last = this.#lastFound;
+    if (last !== null && last.nameLower.length === length && equalsFolded(bytes, offset, last.nameLower)) return last.info;
     if (length > this.#nameBytesMax) return undefined;
     const entries = this.#byNameHash.get(foldedNameHash(bytes, offset, offset + length));
     if (entries === undefined) return undefined;
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[index];
-      if (entry.nameLower.length === length && equalsFolded(bytes, offset, entry.nameLower)) return entry.info;
+      if (entry.nameLower.length === length && equalsFolded(bytes, offset, entry.nameLower)) {
+        this.#lastFound = entry;
+        return entry.info;
+      }
     }
     return undefined;
   }

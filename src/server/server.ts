@@ -29,6 +29,8 @@ import type { Logger } from './logger.js';
 import { PubSubHub } from './pubsub-hub.js';
 import { WatchRegistry } from './watch-registry.js';
 import { readIntoBuffer } from './read-into-buffer.js';
+import { KeyPrefetch } from './key-prefetch.js';
+import type { SpecLookup } from './key-prefetch.js';
 import { MAX_CLIENTS_ERROR, PROTECTED_MODE_DENIED_ERROR } from './errors.js';
 import type { SnapshotService } from '../snapshot/snapshot-service.js';
 
@@ -181,6 +183,8 @@ export class Server {
   #isOverMaxmemory = false;
   readonly #onFatal: (error: Error) => void;
   readonly #onShutdown: () => void;
+  readonly #keyPrefetch = new KeyPrefetch();
+  readonly #specLookup: SpecLookup = (bytes, offset, length) => this.commands.lookupInfoAt(bytes, offset, length)?.spec;
 
   constructor(options: ServerOptions) {
     this.config = options.config;
@@ -405,6 +409,18 @@ export class Server {
     this.watches.unwatchAll(client);
     if (reason === 'queryBufferLimit') this.stats.queryBufferLimitDisconnections++;
     this.logger.verbose(`Client closed connection ${client.describe()} (${reason})`);
+  }
+
+  /**
+   * Touches the hash chains of the keys of `current` and of the requests after it in
+   * buffer[offset..] (key-prefetch.ts), when there are at least two; returns where the scan
+   * stopped. Changes nothing.
+   */
+  prefetchKeys(db: number, current: CommandArgs, buffer: Buffer, offset: number): number {
+    const batch = this.#keyPrefetch;
+    const end = batch.collect(this.#specLookup, current, buffer, offset, buffer.length);
+    if (batch.count >= 2) this.store.prefetchKeys(db, batch);
+    return end;
   }
 
   /** Runs one command for a client (dispatch.ts does the work). */

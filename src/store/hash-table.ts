@@ -172,6 +172,20 @@ export class HashTable {
     return NULL_ADDRESS;
   }
 
+  /**
+   * The first entry of the chain `hash` falls in (NULL_ADDRESS if none): in t1 for a bucket
+   * already rehashed, else in t0. A hint for prefetching only: while rehashing, a key whose t0
+   * bucket is not yet moved may also be in t1 (a new key), which find() still checks.
+   */
+  chainHead(hash: number): Address {
+    if (this.#buckets0 === NULL_ADDRESS) return NULL_ADDRESS;
+    const index0 = (hash & (sizeOf(this.#exponent0) - 1)) >>> 0;
+    if (this.#rehashIndex !== -1 && index0 < this.#rehashIndex) {
+      return this.#heap.readAddress(this.#buckets1 + ((hash & (sizeOf(this.#exponent1) - 1)) >>> 0) * BUCKET_BYTES);
+    }
+    return this.#heap.readAddress(this.#buckets0 + index0 * BUCKET_BYTES);
+  }
+
   /** One bucket of rehash work, as every operation does in Redis (call before find()). */
   step(): void {
     if (this.isRehashing) this.rehash(1);

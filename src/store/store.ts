@@ -366,6 +366,20 @@ function hasRepeatedValue(values: readonly number[]): boolean {
   return new Set(values).size !== values.length;
 }
 
+/**
+ * Keys given as byte ranges (key i is bytesOf(i)[offsetOf(i) ..+ lengthOf(i)]), as a request
+ * parser holds them; CommandArgs has this shape.
+ */
+export interface KeyRanges {
+  readonly count: number;
+  bytesOf(index: number): Uint8Array;
+  offsetOf(index: number): number;
+  lengthOf(index: number): number;
+}
+
+/** Keys prefetchKeys() touches per call; more are ignored. */
+export const PREFETCH_KEYS_MAX = 32;
+
 /** The keyspace on a heap. Create with Store.create (fresh heap) or Store.attach (restored). */
 export class Store {
   readonly #heap: Heap;
@@ -381,6 +395,9 @@ export class Store {
   readonly #stringBytesMax: number;
   /** INCR's scratch for the stored number's digits and the new one's (valid within one call). */
   readonly #numberScratch = Buffer.alloc(I64_TEXT_BYTES_MAX);
+  /** prefetchKeys's chain heads, and where its loads' sum goes (so they are not optimized out). */
+  readonly #prefetchHeads = new Float64Array(PREFETCH_KEYS_MAX);
+  #prefetchSink = 0;
   #listener: ModificationListener | null = null;
   #expiredKeys = 0;
   #keyspaceHits = 0;
@@ -760,6 +777,34 @@ export class Store {
   // ---- strings -------------------------------------------------------------------------------
 
   /** GET. Counts a keyspace hit or miss. */
+  /**
+   * Memory prefetch for a batch of lookups about to happen (Redis 8's memory_prefetch.c): hashes
+   * every key and reads its chain head, then reads each head entry's hash word. The loads of different keys are independent, so the CPU overlaps their cache
+   * and TLB misses, where the lookups one after another would wait for each in turn. Reads only:
+   * nothing is written, counted, expired or rehashed, so calling it or not changes no outcome.
+   * At most PREFETCH_KEYS_MAX keys; a db out of range is ignored.
+   */
+  prefetchKeys(db: number, keys: KeyRanges): void {
+    if (!(db >= 0 && db < this.#databaseCount)) return;
+    const table = this.#tables[db];
+    const heads = this.#prefetchHeads;
+    const count = Math.min(keys.count, PREFETCH_KEYS_MAX);
+    // Three tight loops rather than one: hashing (no memory traffic), then the bucket loads,
+    // then the entry loads, so each loop issues its independent misses close together.
+    for (let index = 0; index < count; index++) {
+      heads[index] = hashKey(keys.bytesOf(index), this.#seed, keys.offsetOf(index), keys.lengthOf(index));
+    }
+    for (let index = 0; index < count; index++) heads[index] = table.chainHead(heads[index]);
+    const heap = this.#heap;
+    let sink = 0;
+    for (let index = 0; index < count; index++) {
+      const head = heads[index];
+      if (head !== NULL_ADDRESS) sink += heap.readU32(head + ENTRY_HASH_OFFSET);
+    }
+    // Stored so the compiler keeps the loads.
+    this.#prefetchSink = sink;
+  }
+
   get(db: number, key: Uint8Array): GetResult {
     const entry = this.#lookupRead(db, key);
     if (entry === NULL_ADDRESS) return MISSING;

@@ -41,6 +41,41 @@ describe('the server over a raw socket', () => {
     client.close();
   });
 
+  test('a long pipeline across databases, with multi-key commands and a request split over reads, answers as sent one by one', async () => {
+    // Pipelines of several requests go through the key prefetch (key-prefetch.ts); it must not
+    // change an answer, whatever the database, command or framing.
+    const client = await connect();
+    const encode = (argv: string[]): string => `*${argv.length}\r\n${argv.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+    const requests: string[][] = [];
+    const expected: unknown[] = [];
+    for (let index = 0; index < 40; index++) {
+      requests.push(['MSET', `pf-${index}`, `db0-${index}`, `pf-other-${index}`, `o${index}`]);
+      expected.push({ simple: 'OK' });
+    }
+    requests.push(['SELECT', '1']);
+    expected.push({ simple: 'OK' });
+    for (let index = 0; index < 40; index += 2) {
+      requests.push(['SET', `pf-${index}`, `db1-${index}`]);
+      expected.push({ simple: 'OK' });
+    }
+    for (let index = 0; index < 40; index++) {
+      requests.push(['GET', `pf-${index}`]);
+      expected.push(index % 2 === 0 ? `db1-${index}` : null);
+    }
+    requests.push(['SELECT', '0'], ['MGET', 'pf-1', 'pf-other-2', 'nope'], ['NOSUCH', 'pf-3'], ['DEL', 'pf-4', 'pf-5'], ['INCR', 'pf-count']);
+    expected.push({ simple: 'OK' }, ['db0-1', 'o2', null], { error: "ERR unknown command 'NOSUCH', with args beginning with: 'pf-3' " }, 2, 1);
+    const bytes = Buffer.from(requests.map(encode).join('') + 'GET pf-6\r\n');
+    expected.push('db0-6');
+    // Three writes: the middle one starts part-way through a request.
+    client.writeRaw(bytes.subarray(0, 1000));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    client.writeRaw(bytes.subarray(1000, 2500));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    client.writeRaw(bytes.subarray(2500));
+    for (const [index, reply] of expected.entries()) expect(readable(await client.read()), `reply ${index}`).toEqual(reply);
+    client.close();
+  });
+
   test('replies to a protocol error and then closes the connection', async () => {
     const client = await connect();
     client.writeRaw('*1\r\n$-10\r\n');

@@ -221,6 +221,19 @@ export class RequestParser implements CommandArgs {
     }
   }
 
+  /**
+   * The chunk holding the bytes after the command just parsed, when every unparsed byte is in
+   * it (the usual case), else null; they start at unparsedOffset. For reading ahead
+   * (key-prefetch.ts); the parser's state does not depend on what a reader does with them.
+   */
+  get unparsedBuffer(): Buffer | null {
+    return this.#pendingBytes === 0 && this.#requestType === RequestType.None ? this.#buffer : null;
+  }
+
+  get unparsedOffset(): number {
+    return this.#offset;
+  }
+
   // ---- CommandArgs (the command nextCommand() just returned) ---------------------------------
 
   get count(): number {

@@ -441,6 +441,42 @@ class RehashCommand implements Cmd {
   toString(): string { return `REHASH ${this.budget}`; }
 }
 
+/** Every page of the heap in use, as bytes (a page not in use as one zero byte). */
+function heapImage(heap: Heap): Buffer {
+  const page = new Uint8Array(heap.pageSizeBytes);
+  const pages: Buffer[] = [];
+  for (let pageNumber = 0; pageNumber < heap.pageCount; pageNumber++) {
+    pages.push(heap.readPageImage(pageNumber, page) ? Buffer.from(page) : Buffer.alloc(1));
+  }
+  return Buffer.concat(pages);
+}
+
+/** Store.prefetchKeys reads only: the heap's bytes and every stat stay as they were. */
+class PrefetchCommand implements Cmd {
+  constructor(readonly db: number, readonly keys: readonly string[]) {}
+  check(): boolean { return true; }
+  run(_model: Model, real: Real): void {
+    // Packed after a prefix in one buffer, as a request parser holds them.
+    const packed = Buffer.concat([b('*prefix*'), ...this.keys.map(b)]);
+    const offsets: number[] = [];
+    let offset = 8;
+    for (const key of this.keys) {
+      offsets.push(offset);
+      offset += b(key).length;
+    }
+    const before = { image: heapImage(real.heap), heapStats: real.heap.stats(), storeStats: real.store.stats() };
+    real.store.prefetchKeys(this.db, {
+      count: this.keys.length,
+      bytesOf: () => packed,
+      offsetOf: (index) => offsets[index],
+      lengthOf: (index) => b(this.keys[index]).length,
+    });
+    expect(heapImage(real.heap).equals(before.image)).toBe(true);
+    expect({ heapStats: real.heap.stats(), storeStats: real.store.stats() }).toEqual({ heapStats: before.heapStats, storeStats: before.storeStats });
+  }
+  toString(): string { return `PREFETCH ${this.db} ${JSON.stringify(this.keys)}`; }
+}
+
 const LONG_KEY = 'k'.repeat(70);
 const keyArb = fc.constantFrom('', 'a', 'b', 'c', 'd', 'e', 'f', 'g', LONG_KEY);
 const dbArb = fc.nat({ max: DATABASES - 1 });
@@ -493,6 +529,7 @@ function commandArbs(): fc.Arbitrary<Cmd>[] {
     fc.tuple(dbArb, keyArb, fc.option(expireInArb, { nil: undefined }), fc.boolean())
       .map(([db, key, inMs, persist]) => new GetExCommand(db, key, inMs, persist)),
     fc.tuple(dbArb, dbArb).map(([first, second]) => new SwapDbCommand(first, second)),
+    fc.tuple(dbArb, fc.array(keyArb, { minLength: 1, maxLength: 6 })).map(([db, keys]) => new PrefetchCommand(db, keys)),
   ];
 }
 

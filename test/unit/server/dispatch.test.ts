@@ -177,9 +177,18 @@ describe('CommandTable byte lookup', () => {
   test('a command added again under the same name replaces the old one', () => {
     const own = new CommandTable(ALL_COMMANDS);
     const replacement = defineCommand({ name: 'GET', arity: 2, flags: ['readonly'], group: 'string', summary: 'test', run: () => undefined });
+    expect(own.lookupInfo(Buffer.from('GET'))?.spec).not.toBe(replacement); // now the last found
     own.add(replacement);
     expect(own.lookupInfo(Buffer.from('get'))?.spec).toBe(replacement);
     expect(own.lookup('GET')).toBe(replacement);
+  });
+
+  test('the last name found is remembered without confusing names that share a prefix or a length', () => {
+    const own = new CommandTable(ALL_COMMANDS);
+    const spelled = (name: string): CommandSpec | undefined => own.lookupInfo(Buffer.from(name, 'latin1'))?.spec;
+    for (const name of ['GET', 'get', 'GE', 'GETT', 'GETEX', 'gEt', 'SET', 'GET', 'xET', 'getdel', 'GETDEL', 'GET']) {
+      expect(spelled(name), name).toBe(lookupByText(Buffer.from(name, 'latin1')));
+    }
   });
 
   test('infoOf() precomputes full names, flags and the counters statsOf() returns', () => {

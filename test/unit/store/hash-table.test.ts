@@ -54,6 +54,41 @@ describe('HashTable', () => {
     expect(fixture.table.count).toBe(0);
   });
 
+  test('chainHead() names the chain find() walks first for a hash: t0 until its bucket is rehashed, then t1', () => {
+    const fixture = makeTable();
+    const { heap, table } = fixture;
+    expect(table.chainHead(5)).toBe(NULL_ADDRESS);
+    const chainHolds = (entry: Address, hash: number): boolean => {
+      for (let at = table.chainHead(hash); at !== NULL_ADDRESS; at = heap.readAddress(at)) if (at === entry) return true;
+      return false;
+    };
+    const entries: Array<[Address, number]> = [];
+    let checkedInT0WhileRehashing = 0;
+    let namedInT1WhileRehashing = 0;
+    for (let index = 0; index < 200; index++) {
+      const hash = Math.imul(index + 1, 0x9e3779b1) >>> 0;
+      entries.push([add(fixture, hash), hash]);
+      for (const [entry, entryHash] of entries) {
+        expect(findEntry(table, entry, entryHash)).toBe(entry);
+        if (!table.isRehashing) {
+          expect(chainHolds(entry, entryHash)).toBe(true);
+        } else if (table.linkTable === 0) {
+          // Still in t0, so its t0 bucket is not rehashed yet: that is the chain named.
+          expect(chainHolds(entry, entryHash)).toBe(true);
+          checkedInT0WhileRehashing++;
+        } else if (chainHolds(entry, entryHash)) {
+          // In t1 and named: its t0 bucket was rehashed (a new key whose t0 bucket was not is
+          // found by find() in t1 after t0, and chainHead() names t0's chain for it).
+          namedInT1WhileRehashing++;
+        }
+      }
+    }
+    expect(checkedInT0WhileRehashing).toBeGreaterThan(0);
+    expect(namedInT1WhileRehashing).toBeGreaterThan(0);
+    drainRehash(table);
+    for (const [entry, entryHash] of entries) expect(chainHolds(entry, entryHash)).toBe(true);
+  });
+
   test('entries with colliding hashes share a chain and stay findable', () => {
     const fixture = makeTable();
     const entries = [add(fixture, 7), add(fixture, 7), add(fixture, 7)];
