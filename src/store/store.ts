@@ -776,11 +776,11 @@ export class Store {
 
   // ---- strings -------------------------------------------------------------------------------
 
-  /** GET. Counts a keyspace hit or miss. */
   /**
    * Memory prefetch for a batch of lookups about to happen (Redis 8's memory_prefetch.c): hashes
-   * every key and reads its chain head, then reads each head entry's hash word. The loads of different keys are independent, so the CPU overlaps their cache
-   * and TLB misses, where the lookups one after another would wait for each in turn. Reads only:
+   * every key and reads its chain head, then reads each head entry's hash word. The loads of
+   * different keys are independent, so the CPU overlaps their cache and TLB misses, where the
+   * lookups one after another would wait for each in turn. Reads only:
    * nothing is written, counted, expired or rehashed, so calling it or not changes no outcome.
    * At most PREFETCH_KEYS_MAX keys; a db out of range is ignored.
    */
@@ -805,6 +805,7 @@ export class Store {
     this.#prefetchSink = sink;
   }
 
+  /** GET. Counts a keyspace hit or miss. */
   get(db: number, key: Uint8Array): GetResult {
     const entry = this.#lookupRead(db, key);
     if (entry === NULL_ADDRESS) return MISSING;
