@@ -29,6 +29,9 @@ import type { OutputBufferLimit } from './config.js';
 import type { Server } from './server.js';
 import type { ReadSink } from './read-into-buffer.js';
 
+/** A command alone in its read is prefetched when it has more arguments than this (MSET a 1 b 2). */
+const PREFETCH_ARGUMENTS_MIN = 3;
+
 /** Bytes a connection reads at a time (Redis's PROTO_IOBUF_LEN); longer requests span reads. */
 export const READ_BUFFER_BYTES = 16 * 1024;
 
@@ -216,8 +219,9 @@ export class Client implements CommandContext {
         if (!this.#runCommand(new ArgvArgs(argv))) return;
       }
       const parser = this.parser;
-      // Key prefetch (key-prefetch.ts): when more commands follow in the read, the keys of the
-      // next batch are touched together; a new batch starts past the end of the last one.
+      // Key prefetch (key-prefetch.ts): when more commands follow in the read, or this one
+      // names several keys (MSET, MGET, DEL ...), the keys of this command and of the next
+      // ones are touched together; a new batch starts past the end of the last one.
       let prefetchedBuffer: Buffer | null = null;
       let prefetchedEnd = -1;
       while (!this.isClosed && !this.#isCloseAfterReply) {
@@ -234,7 +238,8 @@ export class Client implements CommandContext {
         const unparsed = parser.unparsedBuffer;
         if (unparsed !== null) {
           const offset = parser.unparsedOffset;
-          if (offset < unparsed.length && (offset > prefetchedEnd || unparsed !== prefetchedBuffer)) {
+          const isPastBatch = offset > prefetchedEnd || unparsed !== prefetchedBuffer;
+          if (isPastBatch && (offset < unparsed.length || parser.count > PREFETCH_ARGUMENTS_MIN)) {
             prefetchedBuffer = unparsed;
             prefetchedEnd = this.server.prefetchKeys(this.db, parser, unparsed, offset);
           }

@@ -1,8 +1,9 @@
 /**
- * Key prefetch for pipelined requests, after Redis 8's memory_prefetch.c (there for batches of
- * I/O-thread clients, here for one connection's read): when a read holds more commands after
- * the one about to run, the keys of that command and of the next ones are collected from the
- * request bytes and handed to Store.prefetchKeys, which touches their hash chains in one pass.
+ * Key prefetch for pipelined and multi-key requests, after Redis 8's memory_prefetch.c (there
+ * for batches of I/O-thread clients, here for one connection's read): when a read holds more
+ * commands after the one about to run, or that one names several keys (connection.ts decides),
+ * the keys of that command and of the next ones are collected from the request bytes and
+ * handed to Store.prefetchKeys, which touches their hash chains in one pass.
  * The cache and TLB misses of up to PREFETCH_KEYS_MAX lookups then overlap, instead of each
  * lookup waiting for its own in turn; on a keyspace much larger than the CPU caches those misses
  * are most of a lookup's time.

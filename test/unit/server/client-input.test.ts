@@ -72,3 +72,47 @@ describe('ClientInput: the read buffer a connection reuses', () => {
     expect(echo.next).not.toBe(first);
   });
 });
+
+describe('Client: when a read’s keys are prefetched', () => {
+  /** Runs `bytes` as one read and returns the key batches passed to store.prefetchKeys. */
+  function prefetchedBatches(bytes: Buffer): { batches: string[][]; replies: unknown[] } {
+    const { store, connect } = createInProcessServer();
+    const { socket, input } = connect();
+    const batches: string[][] = [];
+    const prefetchKeys = store.prefetchKeys.bind(store);
+    store.prefetchKeys = (db, keys) => {
+      const batch: string[] = [];
+      for (let index = 0; index < keys.count; index++) {
+        const bytesOfKey = keys.bytesOf(index);
+        batch.push(Buffer.from(bytesOfKey.buffer, bytesOfKey.byteOffset + keys.offsetOf(index), keys.lengthOf(index)).toString());
+      }
+      batches.push(batch);
+      prefetchKeys(db, keys);
+    };
+    const { replies } = read(input, socket, bytes, input.nextBuffer());
+    return { batches, replies };
+  }
+
+  test('a pipeline: one batch holds the first command’s keys and those of the commands after it', () => {
+    const pipeline = Buffer.concat([encodeCommand(['SET', 'a', '1']), encodeCommand(['GET', 'b']), encodeCommand(['INCR', 'c'])]);
+    const { batches, replies } = prefetchedBatches(pipeline);
+    expect(batches).toEqual([['a', 'b', 'c']]);
+    expect(replies).toEqual([{ simple: 'OK' }, null, 1]);
+  });
+
+  test('a command alone in its read: prefetched when it names several keys, not otherwise', () => {
+    expect(prefetchedBatches(encodeCommand(['MSET', 'k1', 'v', 'k2', 'v'])).batches).toEqual([['k1', 'k2']]);
+    expect(prefetchedBatches(encodeCommand(['MGET', 'k1', 'k2', 'k3'])).batches).toEqual([['k1', 'k2', 'k3']]);
+    expect(prefetchedBatches(encodeCommand(['SET', 'k', 'v'])).batches).toEqual([]);
+    expect(prefetchedBatches(encodeCommand(['GET', 'k'])).batches).toEqual([]);
+  });
+
+  test('a long pipeline is prefetched in batches, each starting past the last one’s end', () => {
+    const gets = Array.from({ length: 40 }, (_, index) => encodeCommand(['GET', `key-${index}`]));
+    const { batches, replies } = prefetchedBatches(Buffer.concat(gets));
+    expect(replies).toHaveLength(40);
+    // Each batch is the command about to run plus at most 16 commands after it.
+    expect(batches.map((batch) => batch.length)).toEqual([17, 17, 6]);
+    expect(batches.flat()).toEqual(Array.from({ length: 40 }, (_, index) => `key-${index}`));
+  });
+});
