@@ -51,7 +51,7 @@ export class KeyPrefetch implements KeyRanges {
   readonly #sources: Uint8Array[] = new Array<Uint8Array>(PREFETCH_KEYS_MAX);
   readonly #offsets = new Int32Array(PREFETCH_KEYS_MAX);
   readonly #lengths = new Int32Array(PREFETCH_KEYS_MAX);
-  /** The number the last #readLength read, and where its line ended. */
+  /** The number the last #readNumber read, and where its line ended. */
   #number = 0;
   #position = 0;
 

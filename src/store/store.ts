@@ -395,7 +395,8 @@ export class Store {
   readonly #stringBytesMax: number;
   /** INCR's scratch for the stored number's digits and the new one's (valid within one call). */
   readonly #numberScratch = Buffer.alloc(I64_TEXT_BYTES_MAX);
-  /** prefetchKeys's chain heads, and where its loads' sum goes (so they are not optimized out). */
+  /** prefetchKeys's scratch (each key's hash, then its chain head), and where its loads' sum goes
+   *  (so they are not optimized out). */
   readonly #prefetchHeads = new Float64Array(PREFETCH_KEYS_MAX);
   #prefetchSink = 0;
   #listener: ModificationListener | null = null;
@@ -774,14 +775,14 @@ export class Store {
     return true;
   }
 
-  // ---- strings -------------------------------------------------------------------------------
+  // ---- reading ahead -------------------------------------------------------------------------
 
   /**
    * Memory prefetch for a batch of lookups about to happen (Redis 8's memory_prefetch.c): hashes
    * every key and reads its chain head, then reads each head entry's hash word. The loads of
    * different keys are independent, so the CPU overlaps their cache and TLB misses, where the
-   * lookups one after another would wait for each in turn. Reads only:
-   * nothing is written, counted, expired or rehashed, so calling it or not changes no outcome.
+   * lookups one after another would wait for each in turn. Reads only: nothing is written,
+   * counted, expired or rehashed, so calling it or not changes no outcome.
    * At most PREFETCH_KEYS_MAX keys; a db out of range is ignored.
    */
   prefetchKeys(db: number, keys: KeyRanges): void {
@@ -804,6 +805,8 @@ export class Store {
     // Stored so the compiler keeps the loads.
     this.#prefetchSink = sink;
   }
+
+  // ---- strings -------------------------------------------------------------------------------
 
   /** GET. Counts a keyspace hit or miss. */
   get(db: number, key: Uint8Array): GetResult {
