@@ -200,12 +200,22 @@ export class Server {
     // save rules and INFO) and invalidates WATCHes while anyone watches.
     this.snapshots = options.snapshots ?? null;
     const snapshots = this.snapshots;
-    options.store.setModificationListener((db, key) => {
-      this.changeCount++;
-      snapshots?.noteChanges();
+    const store = options.store;
+    store.setModificationListener((db, key, swappedWith) => {
+      // Before a flush or swap (see ModificationListener). As in Redis, a flush counts the keys
+      // it removes and a swap counts one.
+      const changes = key === null && swappedWith === -1 ? store.dbSize(db) : 1;
+      this.changeCount += changes;
+      snapshots?.noteChanges(changes);
       if (this.watches.watchedKeyCount === 0) return;
-      if (key === null) this.watches.touchDb(db);
-      else this.watches.touchKey(db, key);
+      if (key !== null) {
+        this.watches.touchKey(db, key);
+      } else if (swappedWith === -1 || swappedWith === undefined) {
+        this.watches.touchDb(db, -1);
+      } else {
+        this.watches.touchDb(db, swappedWith);
+        this.watches.touchDb(swappedWith, db);
+      }
     });
     this.#onFatal = options.onFatal ?? ((error) => { throw error; });
     this.#onShutdown = options.onShutdown ?? (() => undefined);

@@ -4,7 +4,9 @@
  * The store's single modification listener belongs to the server (it also counts changes for
  * rdb_changes_since_last_save); the server forwards to touchKey/touchDb while anyone watches.
  * Invariants: a client appears under (db, key) ⇔ client.watchedKeys lists (db, key); no empty
- * sets are kept; a flush or swap of a db (key null) dirties every watcher in that db.
+ * sets are kept. A flush of a db dirties the watchers of its keys that exist, and a swap of two
+ * dbs those of keys that exist in either (Redis 7's touchAllWatchedKeysInDb): watching a key
+ * that does not exist and then flushing does not fail EXEC. Both are told before the change.
  * Not here: EXEC's decision (commands/transactions.ts).
  */
 
@@ -81,14 +83,26 @@ export class WatchRegistry {
     for (const client of clients) client.isWatchDirty = true;
   }
 
-  /** A whole db changed (FLUSHDB, FLUSHALL, SWAPDB); db < 0 means every db. */
-  touchDb(db: number): void {
-    if (db < 0) {
-      for (const clients of this.#clientsByDb.values()) for (const client of clients) client.isWatchDirty = true;
-      return;
-    }
+  /**
+   * `db` is about to be flushed (swappedWith -1) or swapped with `swappedWith`: a client
+   * watching a key of `db` that now holds a value there, or in `swappedWith`, fails its next
+   * EXEC. A swap of a db with itself changes nothing.
+   */
+  touchDb(db: number, swappedWith: number): void {
+    if (swappedWith === db) return;
     const clients = this.#clientsByDb.get(db);
     if (clients === undefined) return;
-    for (const client of clients) client.isWatchDirty = true;
+    const store = this.#store;
+    for (const client of clients) {
+      if (client.isWatchDirty) continue;
+      for (const watched of client.watchedKeys) {
+        if (watched.db !== db) continue;
+        const key = Buffer.from(watched.key, 'latin1');
+        if (store.hasLiveKey(db, key) || (swappedWith >= 0 && store.hasLiveKey(swappedWith, key))) {
+          client.isWatchDirty = true;
+          break;
+        }
+      }
+    }
   }
 }

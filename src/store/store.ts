@@ -26,7 +26,6 @@
  */
 
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { NULL_ADDRESS, type Address, type Heap } from '../cow/heap.js';
 import {
   initialAccess, lfuDecayedCounter, lruIdleMs, touchedAccess, type AccessClockKind, type LfuTuning,
@@ -39,6 +38,7 @@ import {
   keyOffset, setEntryAccess, setEntryEncoding, setEntryExpireAtMs, setEntryValueLength,
   stringEncodingFor, writeEntryHeader,
 } from './entry.js';
+import { DatasetDigest, valueDigest } from './dataset-digest.js';
 import { globMatch, isMatchAll } from './glob.js';
 import { DICT_HEADER_BYTES, HashTable } from './hash-table.js';
 import { hashKey } from './key-hash.js';
@@ -272,11 +272,18 @@ export interface StoreStats {
 }
 
 /**
- * Called on every real modification: db and key, or key null for FLUSHDB/FLUSHALL/SWAPDB. The
- * key is the caller's bytes, not a copy (a copy per write cost INCR a few percent): valid during
- * the call only; a listener that keeps it must copy it.
+ * Called on every real modification.
+ * - One key (`key` set, `swappedWith` undefined): after the change. The key is the caller's
+ *   bytes, not a copy (a copy per write cost INCR a few percent): valid during the call only; a
+ *   listener that keeps it must copy it.
+ * - A whole database (`key` null): FLUSHDB, and FLUSHALL once per database, with `swappedWith`
+ *   -1; SWAPDB once, with `db` the first database and `swappedWith` the second (which may be the
+ *   same). Called *before* the change, so the listener can still see what the databases hold:
+ *   Redis dirties only the watchers of keys that exist, and counts a flush's changes as the
+ *   keys it removes.
+ * A listener may read the store (dbSize, hasLiveKey) but must not modify it.
  */
-export type ModificationListener = (db: number, key: Uint8Array | null) => void;
+export type ModificationListener = (db: number, key: Uint8Array | null, swappedWith?: number) => void;
 
 /** TTL / EXPIRETIME units. */
 export type TimeUnit = 'seconds' | 'milliseconds';
@@ -319,8 +326,6 @@ const AVG_TTL_SAMPLE_COUNT = 20;
 const AVG_TTL_SMOOTHING = 50;
 /** Shared small integers in Redis: OBJECT REFCOUNT reports SHARED_REFCOUNT for 0..9999. */
 const SHARED_INTEGERS = 10_000;
-const DIGEST_BYTES = 20;
-const EMPTY_DIGEST = '0'.repeat(DIGEST_BYTES * 2);
 const EMPTY_BUFFER = Buffer.alloc(0);
 
 const MISSING = Object.freeze({ status: 'missing' as const });
@@ -560,10 +565,17 @@ export class Store {
     this.#heap.writeU32(this.#dbHeader(db) + DB_EXPIRES_OFFSET, count);
   }
 
-  #notify(db: number, key: Uint8Array | null): void {
+  #notify(db: number, key: Uint8Array): void {
     const listener = this.#listener;
     if (listener === null) return;
     listener(db, key);
+  }
+
+  /** A whole database is about to be flushed (swappedWith -1) or swapped with another. */
+  #notifyWholeDatabase(db: number, swappedWith: number): void {
+    const listener = this.#listener;
+    if (listener === null) return;
+    listener(db, null, swappedWith);
   }
 
   /** Records an access (LRU/LFU); skipped while a snapshot runs, as Redis skips it with a child. */
@@ -1168,6 +1180,17 @@ export class Store {
   }
 
   /** EXISTS of one key. */
+  /**
+   * Whether `key` holds an unexpired value, without lazy expiry or any other change: for
+   * modification listeners, which run inside another operation.
+   */
+  hasLiveKey(db: number, key: Uint8Array): boolean {
+    assert.ok(Number.isInteger(db) && db >= 0 && db < this.#databaseCount, 'db index out of range');
+    // Not #table(db): that takes a rehash step, which is a change.
+    const entry = this.#find(this.#tables[db], key, this.#hash(key));
+    return entry !== NULL_ADDRESS && !this.#isExpired(entry, this.#clock());
+  }
+
   exists(db: number, key: Uint8Array): boolean {
     const table = this.#table(db);
     return this.#lookup(db, table, key, this.#hash(key), this.#clock()) !== NULL_ADDRESS;
@@ -1263,6 +1286,7 @@ export class Store {
   swapDb(first: number, second: number): void {
     this.#table(first);
     this.#table(second);
+    this.#notifyWholeDatabase(first, second);
     if (first !== second) {
       const heap = this.#heap;
       const firstHeader = this.#dbHeader(first);
@@ -1278,8 +1302,6 @@ export class Store {
       }
       [this.#averageTtlsMs[first], this.#averageTtlsMs[second]] = [this.#averageTtlsMs[second], this.#averageTtlsMs[first]];
     }
-    this.#notify(first, null);
-    this.#notify(second, null);
   }
 
   /** KEYS pattern (Redis glob): every live key that matches. */
@@ -1373,11 +1395,11 @@ export class Store {
   flushDb(db: number): void {
     const table = this.#table(db);
     const heap = this.#heap;
+    this.#notifyWholeDatabase(db, -1);
     table.clear((entry) => heap.free(entry));
     if (this.#expires[db] !== 0) this.#addExpires(db, -this.#expires[db]);
     this.#expireCursors[db] = 0;
     this.#averageTtlsMs[db] = 0;
-    this.#notify(db, null);
   }
 
   /** FLUSHALL. */
@@ -1553,31 +1575,35 @@ export class Store {
     return this.#heap.usableSize(entry) + bucketShareBytes;
   }
 
-  /** DEBUG DIGEST: order-independent 40-hex digest of every db; 40 zeros when empty. */
+  /**
+   * DEBUG DIGEST, byte for byte Redis's (see dataset-digest.ts). Keys that have expired but are
+   * not yet reclaimed are left out; Redis counts them until its expiry cycle removes them.
+   */
   digest(): string {
-    const total = Buffer.alloc(DIGEST_BYTES);
-    let isEmpty = true;
+    const digest = new DatasetDigest();
     for (let db = 0; db < this.#databaseCount; db++) {
+      let isDatabaseBegun = false;
       this.forEachEntry(db, (view) => {
-        isEmpty = false;
-        const header = Buffer.alloc(8);
-        header.writeUInt32LE(db, 0);
-        header.writeUInt32LE(view.key.length, 4);
-        const hash = createHash('sha1').update(header).update(view.key).update(view.type)
-          .update(view.value).update(String(view.expireAtMs)).digest();
-        for (let i = 0; i < DIGEST_BYTES; i++) total[i] ^= hash[i];
+        if (!isDatabaseBegun) digest.beginDatabase(db);
+        isDatabaseBegun = true;
+        digest.add({ key: view.key, typeCode: typeCode(view.type), value: view.value, hasExpiry: view.expireAtMs !== -1 });
       });
     }
-    return isEmpty ? EMPTY_DIGEST : total.toString('hex');
+    return digest.hex();
   }
 
-  /** DEBUG DIGEST-VALUE of one key: 40 hex, or 40 zeros if missing. */
+  /**
+   * DEBUG DIGEST-VALUE of one key, as Redis computes it; 40 zeros if missing. Like Redis's, it
+   * reads a logically expired key too, and does not delete it.
+   */
   digestValue(db: number, key: Uint8Array): string {
     const table = this.#table(db);
-    const entry = this.#lookup(db, table, key, this.#hash(key), this.#clock());
-    if (entry === NULL_ADDRESS) return EMPTY_DIGEST;
+    const entry = this.#find(table, key, this.#hash(key));
+    if (entry === NULL_ADDRESS) return valueDigest(null);
     const heap = this.#heap;
-    return createHash('sha1').update(TYPE_NAMES[entryType(heap, entry)]).update(entryValue(heap, entry)).digest('hex');
+    return valueDigest({
+      key, typeCode: entryType(heap, entry), value: entryValue(heap, entry), hasExpiry: entryHasExpiry(heap, entry),
+    });
   }
 
   /** Calls fn for every live (unexpired) key of `db`; fn must not modify the store. */

@@ -166,10 +166,17 @@ describe('the server over a raw socket', () => {
     client.close();
   });
 
-  test('FLUSHDB dirties every watcher of that database', async () => {
+  test("another client's FLUSHDB fails a watcher's EXEC only if a watched key existed (Redis 7)", async () => {
     const watcher = await connect();
     const writer = await connect();
-    await send(watcher, ['WATCH', 'any']);
+    await send(writer, ['DEL', 'flush-watched']);
+    await send(watcher, ['WATCH', 'flush-watched']);
+    await send(writer, ['FLUSHDB']);
+    await send(watcher, ['MULTI']);
+    await send(watcher, ['PING']);
+    expect(await send(watcher, ['EXEC'])).toEqual([{ simple: 'PONG' }]);
+    await send(writer, ['SET', 'flush-watched', '1']);
+    await send(watcher, ['WATCH', 'flush-watched']);
     await send(writer, ['FLUSHDB']);
     await send(watcher, ['MULTI']);
     await send(watcher, ['PING']);

@@ -304,7 +304,8 @@ function swapdbCommand(context: CommandContext, argv: readonly Buffer[]): void {
     context.reply.error(second.text);
     return;
   }
-  if (first.value !== second.value) context.store.swapDb(first.value, second.value);
+  // Even a db swapped with itself counts as one change, as in Redis (it touches no WATCH).
+  context.store.swapDb(first.value, second.value);
   context.reply.simple('OK');
 }
 

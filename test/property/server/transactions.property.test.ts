@@ -1,8 +1,11 @@
 /**
  * Model-based property: MULTI/EXEC/WATCH through the real dispatch path (in-process server,
- * two clients) against a plain Map model. A watcher's EXEC must answer null exactly when a
- * key it watches was modified (SET, DEL of an existing key, FLUSHDB) after WATCH; otherwise
- * it must apply every queued SET. Failing runs print fast-check's seed and path to replay.
+ * two clients) against a plain Map model per database. The watcher works in db 0; the writer
+ * in db 0 or 1. A watcher's EXEC must answer null exactly when a key it watches was modified
+ * after WATCH, by Redis 7's rules: SET; DEL of an existing key; FLUSHDB or FLUSHALL while the
+ * key exists in db 0; SWAPDB 0 1 while it exists in db 0 or db 1 (a flush or swap that leaves a
+ * watched key absent before and after does not count). Otherwise EXEC applies every queued SET.
+ * Failing runs print fast-check's seed and path to replay.
  */
 
 import { describe, expect, test } from 'vitest';
@@ -12,7 +15,8 @@ import type { InProcessServer } from '../../helpers/in-process-server.js';
 import type { Client } from '../../../src/server/connection.js';
 
 interface Model {
-  values: Map<string, string>;
+  /** Index = db (0 or 1). */
+  dbs: [Map<string, string>, Map<string, string>];
   watched: Set<string>;
   isDirty: boolean;
   isInMulti: boolean;
@@ -25,46 +29,84 @@ interface Real {
   writer: Client;
 }
 
+type Db = 0 | 1;
+
+/** Runs one writer command in `db` (SELECT first; SELECT's own reply is checked). */
+function runWriter(real: Real, db: Db, argv: string[]): unknown {
+  expect(real.harness.run(real.writer, ['SELECT', String(db)])).toEqual({ simple: 'OK' });
+  return real.harness.run(real.writer, argv);
+}
+
+/** Whether any watched key holds a value in db 0 (or, when `alsoDb1`, in db 1). */
+function watchesExistingKey(model: Model, alsoDb1: boolean): boolean {
+  for (const key of model.watched) {
+    if (model.dbs[0].has(key) || (alsoDb1 && model.dbs[1].has(key))) return true;
+  }
+  return false;
+}
+
 class WriterSet implements fc.Command<Model, Real> {
-  constructor(readonly key: string, readonly value: string) {}
+  constructor(readonly db: Db, readonly key: string, readonly value: string) {}
   check(): boolean { return true; }
   run(model: Model, real: Real): void {
-    expect(real.harness.run(real.writer, ['SET', this.key, this.value])).toEqual({ simple: 'OK' });
-    model.values.set(this.key, this.value);
-    if (model.watched.has(this.key)) model.isDirty = true;
+    expect(runWriter(real, this.db, ['SET', this.key, this.value])).toEqual({ simple: 'OK' });
+    model.dbs[this.db].set(this.key, this.value);
+    if (this.db === 0 && model.watched.has(this.key)) model.isDirty = true;
   }
-  toString(): string { return `writer SET ${this.key} ${this.value}`; }
+  toString(): string { return `writer db${this.db} SET ${this.key} ${this.value}`; }
 }
 
 class WriterDel implements fc.Command<Model, Real> {
-  constructor(readonly key: string) {}
+  constructor(readonly db: Db, readonly key: string) {}
   check(): boolean { return true; }
   run(model: Model, real: Real): void {
-    const existed = model.values.has(this.key);
-    expect(real.harness.run(real.writer, ['DEL', this.key])).toBe(existed ? 1 : 0);
-    model.values.delete(this.key);
-    if (existed && model.watched.has(this.key)) model.isDirty = true;
+    const existed = model.dbs[this.db].has(this.key);
+    expect(runWriter(real, this.db, ['DEL', this.key])).toBe(existed ? 1 : 0);
+    model.dbs[this.db].delete(this.key);
+    if (this.db === 0 && existed && model.watched.has(this.key)) model.isDirty = true;
   }
-  toString(): string { return `writer DEL ${this.key}`; }
+  toString(): string { return `writer db${this.db} DEL ${this.key}`; }
 }
 
-class WriterFlush implements fc.Command<Model, Real> {
+class WriterFlushDb implements fc.Command<Model, Real> {
+  constructor(readonly db: Db) {}
   check(): boolean { return true; }
   run(model: Model, real: Real): void {
-    expect(real.harness.run(real.writer, ['FLUSHDB'])).toEqual({ simple: 'OK' });
-    model.values.clear();
-    if (model.watched.size > 0) model.isDirty = true;
+    expect(runWriter(real, this.db, ['FLUSHDB'])).toEqual({ simple: 'OK' });
+    if (this.db === 0 && watchesExistingKey(model, false)) model.isDirty = true;
+    model.dbs[this.db].clear();
   }
-  toString(): string { return 'writer FLUSHDB'; }
+  toString(): string { return `writer db${this.db} FLUSHDB`; }
+}
+
+class WriterFlushAll implements fc.Command<Model, Real> {
+  check(): boolean { return true; }
+  run(model: Model, real: Real): void {
+    expect(runWriter(real, 1, ['FLUSHALL'])).toEqual({ simple: 'OK' });
+    if (watchesExistingKey(model, false)) model.isDirty = true;
+    model.dbs[0].clear();
+    model.dbs[1].clear();
+  }
+  toString(): string { return 'writer FLUSHALL'; }
+}
+
+class WriterSwapDb implements fc.Command<Model, Real> {
+  check(): boolean { return true; }
+  run(model: Model, real: Real): void {
+    expect(runWriter(real, 0, ['SWAPDB', '0', '1'])).toEqual({ simple: 'OK' });
+    if (watchesExistingKey(model, true)) model.isDirty = true;
+    model.dbs = [model.dbs[1], model.dbs[0]];
+  }
+  toString(): string { return 'writer SWAPDB 0 1'; }
 }
 
 class WriterGet implements fc.Command<Model, Real> {
-  constructor(readonly key: string) {}
+  constructor(readonly db: Db, readonly key: string) {}
   check(): boolean { return true; }
   run(model: Model, real: Real): void {
-    expect(real.harness.run(real.writer, ['GET', this.key])).toEqual(model.values.get(this.key) ?? null);
+    expect(runWriter(real, this.db, ['GET', this.key])).toEqual(model.dbs[this.db].get(this.key) ?? null);
   }
-  toString(): string { return `writer GET ${this.key}`; }
+  toString(): string { return `writer db${this.db} GET ${this.key}`; }
 }
 
 class Watch implements fc.Command<Model, Real> {
@@ -105,7 +147,7 @@ class Exec implements fc.Command<Model, Real> {
       expect(reply).toBeNull();
     } else {
       expect(reply).toEqual(model.queued.map(() => ({ simple: 'OK' })));
-      for (const [key, value] of model.queued) model.values.set(key, value);
+      for (const [key, value] of model.queued) model.dbs[0].set(key, value);
     }
     model.isInMulti = false;
     model.queued = [];
@@ -125,13 +167,16 @@ class Unwatch implements fc.Command<Model, Real> {
   toString(): string { return 'watcher UNWATCH'; }
 }
 
+const db = fc.constantFrom<Db>(0, 1);
 const key = fc.constantFrom('a', 'b', 'c');
 const value = fc.constantFrom('1', '2', 'x');
 const commands = fc.commands([
-  fc.tuple(key, value).map(([k, v]) => new WriterSet(k, v)),
-  key.map((k) => new WriterDel(k)),
-  fc.constant(new WriterFlush()),
-  key.map((k) => new WriterGet(k)),
+  fc.tuple(db, key, value).map(([d, k, v]) => new WriterSet(d, k, v)),
+  fc.tuple(db, key).map(([d, k]) => new WriterDel(d, k)),
+  db.map((d) => new WriterFlushDb(d)),
+  fc.constant(new WriterFlushAll()),
+  fc.constant(new WriterSwapDb()),
+  fc.tuple(db, key).map(([d, k]) => new WriterGet(d, k)),
   key.map((k) => new Watch(k)),
   fc.constant(new Multi()),
   fc.tuple(key, value).map(([k, v]) => new QueueSet(k, v)),
@@ -144,11 +189,11 @@ describe('transactions (model-based)', () => {
     fc.assert(fc.property(commands, (sequence) => {
       const harness = createInProcessServer();
       const setup = () => ({
-        model: { values: new Map<string, string>(), watched: new Set<string>(), isDirty: false, isInMulti: false, queued: [] } as Model,
+        model: { dbs: [new Map<string, string>(), new Map<string, string>()], watched: new Set<string>(), isDirty: false, isInMulti: false, queued: [] } as Model,
         real: { harness, watcher: harness.connect().client, writer: harness.connect().client },
       });
       fc.modelRun(setup, sequence);
-    }), { numRuns: 100 });
+    }), { numRuns: 300 });
   });
 });
 

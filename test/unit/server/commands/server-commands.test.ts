@@ -13,6 +13,27 @@ describe('server-side commands in process', () => {
     expect(run(client, ['INFO', 'nosuchsection'])).toBe('');
   });
 
+  test('rdb_changes_since_last_save counts a flush as the keys it removed and a swap as one, as Redis 7.0.15 did', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    const changes = (): number => Number(/rdb_changes_since_last_save:(\d+)/.exec(String(run(client, ['INFO', 'persistence'])))![1]);
+    const countOf = (argv: string[]): number => {
+      const before = changes();
+      run(client, argv);
+      return changes() - before;
+    };
+    expect(countOf(['FLUSHALL'])).toBe(0);
+    expect(countOf(['MSET', 'a', '1', 'b', '2', 'c', '3'])).toBe(3);
+    run(client, ['SELECT', '1']);
+    expect(countOf(['SET', 'd', '1'])).toBe(1);
+    expect(countOf(['SWAPDB', '0', '1'])).toBe(1);
+    expect(countOf(['SWAPDB', '1', '1'])).toBe(1);
+    expect(countOf(['FLUSHDB'])).toBe(3);
+    expect(countOf(['FLUSHDB'])).toBe(0);
+    run(client, ['SET', 'e', '1']);
+    expect(countOf(['FLUSHALL'])).toBe(2);
+  });
+
   test('INFO keyspace lists databases with keys', () => {
     const { connect, run } = createInProcessServer();
     const { client } = connect();
