@@ -51,6 +51,11 @@ export interface HeapOptions {
    * (tests' tiny heaps) are not worth a thread.
    */
   readonly restorePrefaultBytesMin?: number;
+  /**
+   * Such a restore also asks the kernel for transparent huge pages for the restored segments
+   * (huge-pages.ts, the optional native helper), so they fault in 2 MiB at a time. Default true.
+   */
+  readonly restoreHugePages?: boolean;
 }
 
 export interface HeapStats {
@@ -77,6 +82,8 @@ export interface HeapStats {
   readonly shadowPagesPeak: number;
   /** Pages copied by the barrier during the current (or last) epoch. */
   readonly pagesCopied: number;
+  /** Whether a restore advised this heap's segments to use 2 MiB pages (huge-pages.ts). */
+  readonly restoredWithHugePages: boolean;
 }
 
 /** The paged heap. Implemented by src/cow/paged-heap.ts. */

@@ -217,6 +217,7 @@ function cowkvSection(server: Server): Field[] {
     ['shadow_pages_in_use', heap.shadowPagesInUse],
     ['shadow_pages_peak', heap.shadowPagesPeak],
     ['pages_copied', heap.pagesCopied],
+    ['restored_with_huge_pages', heap.restoredWithHugePages ? 1 : 0],
     ['snapshot_strategy', server.config.values.snapshotStrategy],
     ['snapshot_epoch_open', server.store.heap.isEpochOpen ? 1 : 0],
   ];

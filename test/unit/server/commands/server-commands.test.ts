@@ -34,6 +34,12 @@ describe('server-side commands in process', () => {
     expect(countOf(['FLUSHALL'])).toBe(2);
   });
 
+  test('INFO cowkv says whether the heap was restored with huge pages (a fresh heap was not)', () => {
+    const { connect, run } = createInProcessServer();
+    const { client } = connect();
+    expect(String(run(client, ['INFO', 'cowkv']))).toMatch(/\r\nrestored_with_huge_pages:0\r\n/);
+  });
+
   test('INFO keyspace lists databases with keys', () => {
     const { connect, run } = createInProcessServer();
     const { client } = connect();
