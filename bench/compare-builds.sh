@@ -13,6 +13,12 @@
 #   e.g. git worktree add /tmp/before HEAD~1 && (cd /tmp/before && ln -s "$PWD/node_modules" . && npx tsc -p .)
 #        bench/compare-builds.sh /tmp/before . get 16 1000000 4
 #   TREE_A, TREE_B: built checkouts (dist/src/main.js). ROUNDS default 3, FILL default 1000000.
+# Environment:
+#   COMPARE_ENV_A, COMPARE_ENV_B: extra environment for that build's server, e.g.
+#     COMPARE_ENV_B=COWKV_NATIVE=0 bench/compare-builds.sh . . get 16 2000000 6
+#   COMPARE_RESTORE=1: fill once (with TREE_A), SAVE, and start every measured server from
+#     that snapshot instead of filling it (then 200,000 requests of TEST warm it up), to
+#     measure a restored heap.
 set -euo pipefail
 
 tree_a=$(cd "${1:?TREE_A}" && pwd)
@@ -43,18 +49,47 @@ cpu_ticks() {
   awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
-# One measurement: prints "OPS_PER_SECOND CPU_US_PER_REQUEST".
-measure() {
-  local tree=$1 port
-  port=$(free_port)
-  node --single-threaded-gc --min-semi-space-size=16 "$tree/dist/src/main.js" \
-    --port "$port" --save "" --dir "$work" >"$work/server.log" 2>&1 &
+restore=${COMPARE_RESTORE:-0}
+mkdir -p "$work/data"
+
+# Starts a server of `tree` with extra environment words `env_words` on `port`; waits for PONG.
+start_server() {
+  local tree=$1 port=$2 env_words=$3
+  # shellcheck disable=SC2086 # env_words are separate NAME=VALUE words on purpose
+  env $env_words node --single-threaded-gc --min-semi-space-size=16 "$tree/dist/src/main.js" \
+    --port "$port" --save "" --dir "$work/data" >"$work/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
     sleep 0.1
   done
-  redis-benchmark -h 127.0.0.1 -p "$port" -t set -n "$fill" -r 1000000 -d 64 -c 50 -P 16 -q >/dev/null 2>&1
+}
+
+fill_keyspace() {
+  redis-benchmark -h 127.0.0.1 -p "$1" -t set -n "$fill" -r 1000000 -d 64 -c 50 -P 16 -q >/dev/null 2>&1
+}
+
+if [ "$restore" = 1 ]; then
+  port=$(free_port)
+  start_server "$tree_a" "$port" ""
+  fill_keyspace "$port"
+  redis-cli -p "$port" save >/dev/null
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+fi
+
+# One measurement: prints "OPS_PER_SECOND CPU_US_PER_REQUEST".
+measure() {
+  local tree=$1 env_words=$2 port
+  port=$(free_port)
+  start_server "$tree" "$port" "$env_words"
+  if [ "$restore" = 1 ]; then
+    # No fill to warm the code up: a short run of the test itself does.
+    redis-benchmark -h 127.0.0.1 -p "$port" -t "$test_name" -n 200000 -r 1000000 -d 64 -c 50 -P "$pipeline" -q >/dev/null 2>&1
+  else
+    fill_keyspace "$port"
+  fi
   local before after ops ticks_per_second
   ticks_per_second=$(getconf CLK_TCK)
   before=$(cpu_ticks "$server_pid")
@@ -75,10 +110,11 @@ median() {
 for round in $(seq "$rounds"); do
   for side in a b; do
     tree=$tree_a
-    [ "$side" = b ] && tree=$tree_b
-    read -r ops cpu < <(measure "$tree")
+    env_words=${COMPARE_ENV_A:-}
+    if [ "$side" = b ]; then tree=$tree_b; env_words=${COMPARE_ENV_B:-}; fi
+    read -r ops cpu < <(measure "$tree" "$env_words")
     echo "$ops $cpu" >>"$work/$side"
-    echo "{\"bench\":\"compare-builds\",\"round\":$round,\"build\":\"$side\",\"tree\":\"$tree\",\"test\":\"$test_name\",\"pipeline\":$pipeline,\"requests\":$requests,\"fill\":$fill,\"opsPerSecond\":$ops,\"cpuUsPerRequest\":$cpu}"
+    echo "{\"bench\":\"compare-builds\",\"round\":$round,\"build\":\"$side\",\"tree\":\"$tree\",\"test\":\"$test_name\",\"pipeline\":$pipeline,\"requests\":$requests,\"fill\":$fill,\"restore\":$restore,\"env\":\"$env_words\",\"opsPerSecond\":$ops,\"cpuUsPerRequest\":$cpu}"
   done
 done
 
