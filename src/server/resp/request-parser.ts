@@ -74,7 +74,17 @@ const ARGUMENT_SLOTS_INITIAL = 16;
 export interface RequestParserOptions {
   /** proto-max-bulk-len; may change at run time through `bulkBytesMax`. */
   readonly bulkBytesMax?: number;
+  /** argv() copies arguments totalling at most this many bytes (default ARGV_COPY_BYTES_MAX). */
+  readonly argvCopyBytesMax?: number;
 }
+
+/**
+ * argv() of arguments totalling at most this many bytes (PING, EXISTS, EXPIRE, ...) returns
+ * copies in one small allocation (from Node's Buffer pool) instead of views of the chunk, so
+ * the chunk can still be released: lending it made the connection take a fresh 16 KiB read
+ * buffer after every such command, a malloc and an ArrayBuffer per read. Larger argv are lent.
+ */
+export const ARGV_COPY_BYTES_MAX = 1024;
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -122,9 +132,11 @@ export class RequestParser implements CommandArgs {
   #error: ParseResult | null = null;
   /** An argv sharing a received chunk's memory was handed out since releaseInput(). */
   #hasLentInput = false;
+  readonly #argvCopyBytesMax: number;
 
   constructor(options: RequestParserOptions = {}) {
     this.bulkBytesMax = options.bulkBytesMax ?? BULK_BYTES_MAX_DEFAULT;
+    this.#argvCopyBytesMax = options.argvCopyBytesMax ?? ARGV_COPY_BYTES_MAX;
   }
 
   /** Bytes received and not yet consumed by a complete command (Redis's query buffer length). */
@@ -262,10 +274,25 @@ export class RequestParser implements CommandArgs {
     if (this.#argvCache !== null) return this.#argvCache;
     const argv = this.#spilled.slice();
     const bytes = this.#argBytes;
-    if (this.#argCount > argv.length) this.#hasLentInput = true;
-    for (let index = argv.length; index < this.#argCount; index++) {
-      const offset = this.#argOffsets[index];
-      argv.push(bytes.subarray(offset, offset + this.#argLengths[index]));
+    let totalBytes = 0;
+    for (let index = argv.length; index < this.#argCount; index++) totalBytes += this.#argLengths[index];
+    if (totalBytes <= this.#argvCopyBytesMax) {
+      // Copies: the chunk stays releasable (see ARGV_COPY_BYTES_MAX).
+      const copy = Buffer.allocUnsafe(totalBytes);
+      let copyOffset = 0;
+      for (let index = argv.length; index < this.#argCount; index++) {
+        const offset = this.#argOffsets[index];
+        const length = this.#argLengths[index];
+        bytes.copy(copy, copyOffset, offset, offset + length);
+        argv.push(copy.subarray(copyOffset, copyOffset + length));
+        copyOffset += length;
+      }
+    } else {
+      if (this.#argCount > argv.length) this.#hasLentInput = true;
+      for (let index = argv.length; index < this.#argCount; index++) {
+        const offset = this.#argOffsets[index];
+        argv.push(bytes.subarray(offset, offset + this.#argLengths[index]));
+      }
     }
     this.#argvCache = argv;
     return argv;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { ClientInput } from '../../../src/server/connection.js';
+import { ARGV_COPY_BYTES_MAX } from '../../../src/server/resp/request-parser.js';
 import { createInProcessServer } from '../../helpers/in-process-server.js';
 import type { FakeSocket } from '../../helpers/in-process-server.js';
 import { decodeAll, encodeCommand, readable } from '../../helpers/resp.js';
@@ -18,10 +19,11 @@ describe('ClientInput: the read buffer a connection reuses', () => {
     const set = read(input, socket, encodeCommand(['SET', 'a', 'first']), first);
     expect(set.replies).toEqual([{ simple: 'OK' }]);
     expect(set.next).toBe(first);
-    // MULTI runs through an argv handler, so the read after it lands in a fresh buffer.
+    // MULTI runs through an argv handler; its argv is small, so a copy, and the buffer stays.
     const multi = read(input, socket, encodeCommand(['MULTI']), set.next);
     expect(multi.replies).toEqual([{ simple: 'OK' }]);
     const queueBuffer = multi.next;
+    expect(queueBuffer).toBe(first);
     let buffer = queueBuffer;
     for (const argv of [['SET', 'b', 'queued-value'], ['INCR', 'counter'], ['GET', 'a']]) {
       const result = read(input, socket, encodeCommand(argv), buffer);
@@ -64,12 +66,16 @@ describe('ClientInput: the read buffer a connection reuses', () => {
     expect(read(input, socket, encodeCommand(['STRLEN', 'trickled']), buffer).replies).toEqual([100_000]);
   });
 
-  test('a command run from an argv (ECHO) gets a fresh buffer for the next read', () => {
+  test('a command run from a small argv (ECHO) keeps the buffer; one from a large argv gets a fresh one', () => {
     const { socket, input } = createInProcessServer().connect();
     const first = input.nextBuffer();
     const echo = read(input, socket, encodeCommand(['ECHO', 'hello']), first);
     expect(echo.replies).toEqual(['hello']);
-    expect(echo.next).not.toBe(first);
+    expect(echo.next).toBe(first);
+    const large = 'x'.repeat(ARGV_COPY_BYTES_MAX);
+    const bigEcho = read(input, socket, encodeCommand(['ECHO', large]), first);
+    expect(bigEcho.replies).toEqual([large]);
+    expect(bigEcho.next).not.toBe(first);
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import {
   INLINE_REQUEST_BYTES_MAX,
+  ARGV_COPY_BYTES_MAX,
   RequestParser,
   parseStrictInteger,
   splitInlineArguments,
@@ -83,9 +84,9 @@ describe('RequestParser', () => {
     if (result.kind === 'command') expect(result.argv.map(String)).toEqual(['ECHO', 'hello']);
   });
 
-  test('argv of a request inside one chunk are zero-copy views of that chunk', () => {
+  test('argv over the copy limit, inside one chunk, are zero-copy views of that chunk', () => {
     const chunk = encodeCommand(['SET', 'key', 'value']);
-    const parser = new RequestParser();
+    const parser = new RequestParser({ argvCopyBytesMax: 0 });
     parser.feed(chunk);
     const result = parser.next();
     expect(result.kind).toBe('command');
@@ -308,8 +309,27 @@ describe('releaseInput: when a connection may reuse its read buffer', () => {
     }
   });
 
-  test('an argv that was built holds the chunk once, then the record starts afresh', () => {
+  test('a small argv is a copy: the chunk is released and the copy survives its reuse', () => {
     const parser = new RequestParser();
+    const chunk = encodeCommand(['EXPIRE', 'some-key', '100']);
+    parser.feed(chunk);
+    expect(parser.nextCommand()).toBe(1);
+    const kept = parser.argv();
+    expect(parser.nextCommand()).toBe(0);
+    expect(parser.releaseInput()).toBe(true);
+    chunk.fill(0xee);
+    expect(kept.map(String)).toEqual(['EXPIRE', 'some-key', '100']);
+  });
+
+  test('an argv over the copy limit is lent: it holds the chunk once, then the record starts afresh', () => {
+    const big = 'v'.repeat(ARGV_COPY_BYTES_MAX);
+    const lending = new RequestParser();
+    lending.feed(encodeCommand(['ECHO', big]));
+    expect(lending.nextCommand()).toBe(1);
+    expect(lending.argv()[1].length).toBe(big.length);
+    expect(lending.nextCommand()).toBe(0);
+    expect(lending.releaseInput()).toBe(false);
+    const parser = new RequestParser({ argvCopyBytesMax: 0 });
     parser.feed(encodeCommand(['MULTI']));
     expect(parser.nextCommand()).toBe(1);
     const kept = parser.argv();
@@ -335,9 +355,10 @@ describe('releaseInput: when a connection may reuse its read buffer', () => {
   test('reusing the buffer whenever released never changes a command or a kept argv', () => {
     const argument = fc.uint8Array({ maxLength: 24 }).map((bytes) => Buffer.from(bytes));
     const command = fc.record({ argv: fc.array(argument, { minLength: 1, maxLength: 5 }), keepsArgv: fc.boolean() });
-    fc.assert(fc.property(fc.array(command, { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 48 }), { minLength: 1, maxLength: 16 }), (commands, readSizes) => {
+    // A random copy limit: argv of either kind (copied or lent) must survive.
+    fc.assert(fc.property(fc.array(command, { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 48 }), { minLength: 1, maxLength: 16 }), fc.integer({ min: 0, max: 64 }), (commands, readSizes, argvCopyBytesMax) => {
       const bytes = Buffer.concat(commands.map((item) => encodeCommand(item.argv)));
-      const parser = new RequestParser();
+      const parser = new RequestParser({ argvCopyBytesMax });
       let readBuffer = Buffer.alloc(48);
       let reuseCount = 0;
       const outcomes: (Buffer[] | string[])[] = [];
