@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
 import { adviseHugePages, isHugePagesHelperAvailable } from '../../../src/cow/huge-pages.js';
-import { createHeap, restoreHeapFrom } from '../../../src/cow/paged-heap.js';
+import { expectSameHeap, restoreCopy, sampleHeap, SAMPLE_HEAP_OPTIONS } from '../../helpers/heap-restore.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const isNativeDisabled = process.env.COWKV_NATIVE === '0';
@@ -27,26 +27,6 @@ const MIB = 1024 * 1024;
 function anonHugePagesKb(): number {
   const match = /^AnonHugePages:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
   return match === null ? 0 : Number(match[1]);
-}
-
-/** Restores `heap` page for page into a new heap made with `options`. */
-function restoreCopy(heap: ReturnType<typeof createHeap>, options: Parameters<typeof restoreHeapFrom>[0]) {
-  const image = new Uint8Array(options.pageSizeBytes);
-  return restoreHeapFrom(options, heap.layout(), (target) => {
-    for (let pageNumber = 0; pageNumber < heap.pageCount; pageNumber += 1) {
-      if (heap.readPageImage(pageNumber, image)) target.pageView(pageNumber).set(image);
-    }
-  });
-}
-
-function sampleHeap() {
-  const options = { pageSizeBytes: 1024, maxMemoryBytes: 0, segmentPageCount: 64 };
-  const heap = createHeap(options);
-  for (let index = 0; index < 400; index += 1) {
-    const address = heap.allocate(16 + ((index * 37) % 900));
-    heap.fill(address, (index * 7) & 0xff, 16);
-  }
-  return { options, heap };
 }
 
 describe('adviseHugePages', () => {
@@ -75,23 +55,16 @@ describe('adviseHugePages', () => {
   });
 
   test.skipIf(isNativeDisabled)('a restore over the threshold is advised and rebuilds the heap byte for byte', () => {
-    const { options, heap } = sampleHeap();
+    const heap = sampleHeap();
     for (const restoreHugePages of [true, false]) {
-      const restored = restoreCopy(heap, { ...options, restorePrefaultBytesMin: 0, restoreHugePages });
+      const restored = restoreCopy(heap, { ...SAMPLE_HEAP_OPTIONS, restorePrefaultBytesMin: 0, restoreHugePages });
       expect(restored.stats().restoredWithHugePages).toBe(restoreHugePages);
-      const left = new Uint8Array(options.pageSizeBytes);
-      const right = new Uint8Array(options.pageSizeBytes);
-      for (let pageNumber = 0; pageNumber < heap.pageCount; pageNumber += 1) {
-        expect(restored.readPageImage(pageNumber, left)).toBe(heap.readPageImage(pageNumber, right));
-        expect(left).toEqual(right);
-      }
-      expect(restored.verifyIntegrity()).toEqual(heap.verifyIntegrity());
+      expectSameHeap(restored, heap);
     }
   });
 
   test('a restore under the threshold is not advised', () => {
-    const { options, heap } = sampleHeap();
-    expect(restoreCopy(heap, options).stats().restoredWithHugePages).toBe(false);
+    expect(restoreCopy(sampleHeap(), SAMPLE_HEAP_OPTIONS).stats().restoredWithHugePages).toBe(false);
   });
 
   test('with COWKV_NATIVE=0 the helper is not loaded and nothing is advised', () => {

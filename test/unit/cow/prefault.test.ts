@@ -10,7 +10,7 @@ import { randomFillSync } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 
 import { Prefaulter, PREFAULT_UNIT_BYTES, type PrefaultRegion } from '../../../src/cow/prefault.js';
-import { createHeap, restoreHeapFrom } from '../../../src/cow/paged-heap.js';
+import { expectSameHeap, restoreCopy, sampleHeap, SAMPLE_HEAP_OPTIONS } from '../../helpers/heap-restore.js';
 
 const UNIT = PREFAULT_UNIT_BYTES;
 
@@ -81,24 +81,7 @@ describe('Prefaulter', () => {
   });
 
   test('a restore with a helper thread (threshold 0) rebuilds the heap byte for byte', () => {
-    const options = { pageSizeBytes: 1024, maxMemoryBytes: 0, segmentPageCount: 64 };
-    const heap = createHeap(options);
-    for (let index = 0; index < 400; index += 1) {
-      const address = heap.allocate(16 + ((index * 37) % 900));
-      heap.fill(address, (index * 7) & 0xff, 16);
-    }
-    const image = new Uint8Array(options.pageSizeBytes);
-    const restored = restoreHeapFrom({ ...options, restorePrefaultBytesMin: 0 }, heap.layout(), (target) => {
-      for (let pageNumber = 0; pageNumber < heap.pageCount; pageNumber += 1) {
-        if (heap.readPageImage(pageNumber, image)) target.pageView(pageNumber).set(image);
-      }
-    });
-    const left = new Uint8Array(options.pageSizeBytes);
-    const right = new Uint8Array(options.pageSizeBytes);
-    for (let pageNumber = 0; pageNumber < heap.pageCount; pageNumber += 1) {
-      expect(restored.readPageImage(pageNumber, left)).toBe(heap.readPageImage(pageNumber, right));
-      expect(left).toEqual(right);
-    }
-    expect(restored.verifyIntegrity()).toEqual(heap.verifyIntegrity());
+    const heap = sampleHeap();
+    expectSameHeap(restoreCopy(heap, { ...SAMPLE_HEAP_OPTIONS, restorePrefaultBytesMin: 0 }), heap);
   });
 });
