@@ -4,7 +4,7 @@
  * Why: a restored heap's fresh SharedArrayBuffers fault in on first write, and in a VM each
  * 4 KiB fault traps to the hypervisor (~11 us here), which made page faults most of a snapshot
  * load. With 2 MiB pages the loader and its prefault thread (prefault.ts) take 512 times fewer
- * faults: a 302 MB load took 343-769 ms against 931-1,220 ms (bench:load, alternating runs).
+ * faults: a 302 MB load took 413-547 ms against 1,011-1,336 ms (bench:load, alternating runs).
  * Only restored segments get it: they are full and live long. Segments the heap grows into
  * later keep 4 KiB pages, so growth never stalls on zeroing or compacting 2 MiB at once.
  * Copy-on-write is unaffected: snapshots copy the heap's own 4 KiB pages in user space.

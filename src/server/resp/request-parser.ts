@@ -26,7 +26,8 @@
  * handler asks). A command whose bytes span two chunks gets its earlier arguments as Buffer
  * subarrays of the older chunk (`#spilled`) instead. Header lines are scanned in JS (indexOfCr).
  * The in-place description (count, offsets) holds until the next nextCommand()/next() call;
- * views and argv() point at chunk bytes, which the parser never rewrites, so they stay valid.
+ * views and argv() point at chunk bytes, which the parser never rewrites, so they stay valid
+ * (except an argv of at most argvCopyBytesMax bytes, which is a copy; see ARGV_COPY_BYTES_MAX).
  * Not here: query-buffer-limit policing (connection.ts reads `bufferedBytes`), command lookup.
  */
 
