@@ -31,7 +31,8 @@ function anonHugePagesKb(): number {
 
 describe('adviseHugePages', () => {
   test.skipIf(isNativeDisabled)('the native helper is built and loads', () => {
-    expect(isHugePagesHelperAvailable()).toBe(true);
+    expect(isHugePagesHelperAvailable(), 'the native helper was not built (see what npm install or npm run build printed); ' +
+      'on a machine without g++, make or Node headers, run the tests with COWKV_NATIVE=0').toBe(true);
   });
 
   test.skipIf(isNativeDisabled)('advising changes no byte, written or fresh', () => {
