@@ -396,6 +396,9 @@ export class SnapshotService {
       const mbPerSec = result.fileLengthBytes / (1024 * 1024) / Math.max(1e-3, elapsedMs / 1000);
       this.#options.log('notice', `Done loading snapshot, keys loaded: ${result.keysLoaded}, keys expired: ${result.keysExpired}.`);
       this.#options.log('notice', `DB loaded from disk: ${(elapsedMs / 1000).toFixed(3)} seconds (${result.fileLengthBytes} bytes, ${mbPerSec.toFixed(1)} MB/s)`);
+      if (result.heap.stats().restoredWithHugePages) {
+        this.#options.log('notice', 'The restored heap was faulted in on transparent huge pages (2 MiB; see INFO cowkv restored_with_huge_pages)');
+      }
       const maxMemoryBytes = options.heapOptions.maxMemoryBytes;
       const heapBytes = result.heap.stats().heapBytes;
       if (maxMemoryBytes > 0 && heapBytes > maxMemoryBytes) {

@@ -412,7 +412,8 @@ describe('SnapshotService', () => {
     expect(loadedAllocationCount(path.join(temp.directory, 'dump.snap'))).toBe(30);
   });
 
-  test('load() logs the file, then progress with percent and MB/s when loading takes longer than the interval', () => {
+  /** A saved sample store (300 keys of 100 bytes) and a service whose log lines land in `logs`. */
+  function savedServiceWithLog(clock?: () => number): { service: SnapshotService; logs: string[] } {
     const heap = createHeap(HEAP_OPTIONS);
     const store = Store.create(heap, { databases: 2, hashSeed: 5 });
     for (let index = 0; index < 300; index += 1) store.set(0, Buffer.from(`key:${index}`), Buffer.alloc(100, index));
@@ -424,16 +425,21 @@ describe('SnapshotService', () => {
       stopWritesOnBgsaveError: true,
       strategy: 'cow',
     };
-    let nowMs = 1_700_000_000_000;
     const logs: string[] = [];
     const service = new SnapshotService({
       settings: () => settings,
       heap: () => heap,
       keyCountsPerDb: () => store.keyCountsPerDb(),
       log: (level, message) => logs.push(`${level}: ${message}`),
-      // Every reading of the clock is 0.4 s later: a slow disk, deterministically.
-      clock: () => (nowMs += LOAD_PROGRESS_LOG_INTERVAL_MS * 0.4),
+      ...(clock === undefined ? {} : { clock }),
     });
+    return { service, logs };
+  }
+
+  test('load() logs the file, then progress with percent and MB/s when loading takes longer than the interval', () => {
+    let nowMs = 1_700_000_000_000;
+    // Every reading of the clock is 0.4 s later: a slow disk, deterministically.
+    const { service, logs } = savedServiceWithLog(() => (nowMs += LOAD_PROGRESS_LOG_INTERVAL_MS * 0.4));
     expect(service.save()).toEqual({ status: 'ok' });
     expect(service.load({ heapOptions: { maxMemoryBytes: 0 }, storeOptions: { databases: 2 } }).status).toBe('ok');
     expect(logs).toContain(`notice: Loading snapshot "${path.join(temp.directory, 'dump.snap')}" (${fs.statSync(path.join(temp.directory, 'dump.snap')).size} bytes)`);
@@ -441,5 +447,16 @@ describe('SnapshotService', () => {
     expect(progressLines.length).toBeGreaterThanOrEqual(1);
     for (const line of progressLines) expect(line).toMatch(/: \d+\.\d%, \d+\.\d MB\/s$/);
     expect(logs.some((line) => /DB loaded from disk: \d+\.\d{3} seconds \(\d+ bytes, [\d.]+ MB\/s\)/.test(line))).toBe(true);
+    // A small heap is under the huge-pages threshold (huge-pages.ts): no such line.
+    expect(logs.some((line) => line.includes('huge pages'))).toBe(false);
   });
+
+  test.skipIf(process.env.COWKV_NATIVE === '0')('a load that takes the huge-pages advice says so in the log', () => {
+    const { service, logs } = savedServiceWithLog();
+    expect(service.save()).toEqual({ status: 'ok' });
+    const loaded = service.load({ heapOptions: { maxMemoryBytes: 0, restorePrefaultBytesMin: 0 }, storeOptions: { databases: 2 } });
+    expect(loaded.status).toBe('ok');
+    expect(logs).toContain('notice: The restored heap was faulted in on transparent huge pages (2 MiB; see INFO cowkv restored_with_huge_pages)');
+  });
+
 });
